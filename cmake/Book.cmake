@@ -1,0 +1,60 @@
+# The HTML book: Doxygen XML of the code, then Sphinx with Breathe.
+#
+# Debian's Sphinx and Breathe live in /usr/bin/python3's dist-packages.  The
+# first python3 on PATH may be another interpreter (pyenv, a venv) that
+# cannot import them, so try each candidate and keep the first that can.
+
+find_package(Doxygen REQUIRED dot)
+
+set(_book_modules "sphinx, breathe, furo")
+set(_candidates "")
+find_program(_py_on_path NAMES python3 NO_CACHE)
+if(_py_on_path)
+	list(APPEND _candidates ${_py_on_path})
+endif()
+list(APPEND _candidates /usr/bin/python3)
+list(REMOVE_DUPLICATES _candidates)
+
+if(NOT BOOK_PYTHON)
+	foreach(_cand IN LISTS _candidates)
+		execute_process(COMMAND ${_cand} -c "import ${_book_modules}"
+			RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_QUIET)
+		if(_rc EQUAL 0)
+			set(BOOK_PYTHON ${_cand} CACHE FILEPATH "Python interpreter that runs Sphinx")
+			break()
+		endif()
+	endforeach()
+endif()
+if(NOT BOOK_PYTHON)
+	message(FATAL_ERROR
+		"No Python here can import ${_book_modules} (tried: ${_candidates}).\n"
+		"On Debian/Ubuntu: sudo apt-get install python3-sphinx python3-breathe furo python3-sphinx-copybutton\n"
+		"or configure with -DSOCKARRAY_BOOK=OFF to build without the book.")
+endif()
+message(STATUS "Book: Sphinx runs under ${BOOK_PYTHON}")
+
+set(DOXYGEN_OUT ${CMAKE_BINARY_DIR}/doxygen)
+configure_file(${CMAKE_SOURCE_DIR}/book/Doxyfile.in ${CMAKE_BINARY_DIR}/Doxyfile @ONLY)
+
+file(GLOB_RECURSE _doc_code CONFIGURE_DEPENDS
+	${CMAKE_SOURCE_DIR}/code/include/*.h
+	${CMAKE_SOURCE_DIR}/code/kernel/*.c ${CMAKE_SOURCE_DIR}/code/net/*.c
+	${CMAKE_SOURCE_DIR}/code/fs/*.c ${CMAKE_SOURCE_DIR}/code/lib/*.c)
+add_custom_command(OUTPUT ${DOXYGEN_OUT}/xml/index.xml
+	COMMAND ${DOXYGEN_EXECUTABLE} ${CMAKE_BINARY_DIR}/Doxyfile
+	DEPENDS ${_doc_code} ${CMAKE_SOURCE_DIR}/book/Doxyfile.in
+	COMMENT "Doxygen: XML for the book"
+	VERBATIM)
+
+file(GLOB_RECURSE _book_sources CONFIGURE_DEPENDS
+	${CMAKE_SOURCE_DIR}/book/*.rst ${CMAKE_SOURCE_DIR}/book/*.inc)
+set(BOOK_HTML ${CMAKE_BINARY_DIR}/book/html)
+add_custom_target(book ALL
+	COMMAND ${CMAKE_COMMAND} -E env SOCKARRAY_DOXYGEN_XML=${DOXYGEN_OUT}/xml
+		${BOOK_PYTHON} -m sphinx -W -n --keep-going -q -b html
+		-c ${CMAKE_SOURCE_DIR} -d ${CMAKE_BINARY_DIR}/book/doctrees
+		${CMAKE_SOURCE_DIR}/book ${BOOK_HTML}
+	DEPENDS ${DOXYGEN_OUT}/xml/index.xml ${_book_sources} ${CMAKE_SOURCE_DIR}/conf.py
+		${_doc_code} ${CMAKE_SOURCE_DIR}/exercises/struct/README.md
+	COMMENT "Sphinx: the book, warnings as errors -> ${BOOK_HTML}/index.html"
+	VERBATIM)
