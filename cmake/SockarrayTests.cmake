@@ -68,3 +68,18 @@ if(_stress_sources)
 endif()
 
 set(SOCKARRAY_TEST_TARGETS ${SOCKARRAY_TEST_TARGETS} PARENT_SCOPE)
+
+# sparse: the port's __rcu annotations are checked for real.  The port must
+# be clean, and a file of deliberate mistakes must be caught.
+find_program(SPARSE_EXECUTABLE sparse)
+if(SPARSE_EXECUTABLE)
+	add_test(NAME sparse-port-is-clean
+		COMMAND ${CMAKE_SOURCE_DIR}/tools/sparse-check ${SOCKARRAY_MAP_SOURCE} ${SOCKARRAY_SOURCES})
+	add_test(NAME sparse-catches-rcu-misuse
+		COMMAND ${CMAKE_SOURCE_DIR}/tools/sparse-check ${CMAKE_SOURCE_DIR}/code/tests/sparse/rcu_misuse.c)
+	set_tests_properties(sparse-catches-rcu-misuse PROPERTIES
+		LABELS unit PASS_REGULAR_EXPRESSION "different address spaces")
+	set_tests_properties(sparse-port-is-clean PROPERTIES LABELS unit)
+else()
+	message(STATUS "sparse not found: the __rcu checks will not run (apt-get install sparse)")
+endif()
