@@ -1,0 +1,532 @@
+/**
+ * @file udp.c
+ * @brief UDP over IPv4 and IPv6: ports, reuseport groups, connect and
+ *        disconnect.  Port of parts of net/ipv4/udp.c, net/ipv6/udp.c,
+ *        net/ipv4/datagram.c and net/ipv6/datagram.c, Linux 6.18.
+ *
+ * A UDP socket is hashed as soon as it has a port (bind(), or the
+ * automatic bind of connect()); with SO_REUSEPORT set at that moment it
+ * joins the reuseport group of an equal socket, or starts one.
+ *
+ * connect() follows Linux 6.13 and later: a connected socket is hashed by
+ * its 4-tuple, which takes it out of its reuseport group for good (a later
+ * connect(AF_UNSPEC) does not bring it back), and a socket bound to the
+ * wildcard leaves its group already when connect() gives it a source
+ * address.  The port's routes reach loopback only: other destinations are
+ * ENETUNREACH, and broadcast ones EACCES (SO_BROADCAST is not modelled).
+ *
+ * No datagram is ever sent or received.  UDP-level options answer
+ * ENOPROTOOPT.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "kern/err.h"
+#include "kern/inet_sock.h"
+#include "kern/sock_reuseport.h"
+#include "kern/uaccess.h"
+
+/** Shortest IPv6 socket address connect() accepts (RFC 2133's). */
+#define SIN6_LEN_RFC2133	24
+
+/** The UDP-Lite option level (include/linux/socket.h). */
+#define SOL_UDPLITE		136
+
+/*
+ * Port of udp_lib_lport_inuse(): may @sk take @num?  An owner whose address
+ * overlaps conflicts, unless both have SO_REUSEADDR, or both SO_REUSEPORT
+ * with the same owner uid (and @sk is in no group yet).  For a given port
+ * (@scan false) the first overlapping owner decides, as in Linux; when
+ * scanning for a free port (@scan true) every overlapping owner is checked.
+ * Table lock held.
+ */
+static bool udp_lib_lport_inuse(struct inet_hashinfo *h, unsigned short num,
+				const struct sock *sk, bool scan)
+{
+	struct inet_sock *inet2;
+
+	for (inet2 = h->bhash[num]; inet2; inet2 = inet2->bind_next) {
+		const struct sock *sk2 = &inet2->sk;
+
+		if (sk2 == sk || (READ_ONCE(sk2->sk_reuse) && sk->sk_reuse))
+			continue;
+		if (sk2->sk_bound_dev_if && sk->sk_bound_dev_if &&
+		    sk2->sk_bound_dev_if != sk->sk_bound_dev_if)
+			continue;
+		if (!inet_rcv_saddr_equal(sk, sk2, true))
+			continue;
+		if (READ_ONCE(sk2->sk_reuseport) && sk->sk_reuseport &&
+		    !rcu_access_pointer(sk->sk_reuseport_cb) &&
+		    sk2->sk_uid == sk->sk_uid) {
+			if (!scan)
+				return false;
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Port of udp_reuseport_add_sock(): join the group of a bound socket of
+ * the same family, v6-only flag, port, owner and address (sk2 may have no
+ * group yet: it then gets one), or start a group.  Table lock held.
+ */
+static int udp_reuseport_add_sock(struct sock *sk, struct inet_hashinfo *h, unsigned short num)
+{
+	struct inet_sock *inet2;
+
+	for (inet2 = h->bhash[num]; inet2; inet2 = inet2->bind_next) {
+		struct sock *sk2 = &inet2->sk;
+
+		if (sk2 != sk &&
+		    sk2->sk_family == sk->sk_family &&
+		    ipv6_only_sock(sk2) == ipv6_only_sock(sk) &&
+		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+		    READ_ONCE(sk2->sk_reuseport) && sk2->sk_uid == sk->sk_uid &&
+		    inet_rcv_saddr_equal(sk, sk2, false))
+			return reuseport_add_sock(sk, sk2, inet_rcv_saddr_any(sk));
+	}
+	return reuseport_alloc(sk, inet_rcv_saddr_any(sk));
+}
+
+/**
+ * Claim a UDP port and hash the socket (port of udp_lib_get_port()).
+ * Port 0 scans the ephemeral range from a random start (Linux strides
+ * through it in a different order).  A socket with SO_REUSEPORT joins or
+ * starts a reuseport group here; every hashed UDP socket is freed only
+ * after a grace period.
+ * @param sk the socket, locked, its local address set
+ * @param snum the port, or 0
+ * @return 0 or -EADDRINUSE
+ */
+int udp_lib_get_port(struct sock *sk, unsigned short snum)
+{
+	struct inet_hashinfo *h = &udp_table;
+	int err = -EADDRINUSE;
+
+	spin_lock_bh(&h->lock);
+	if (!snum) {
+		int low, high, remaining, first, i;
+
+		inet_get_local_port_range(&low, &high);
+		remaining = high - low + 1;
+		first = (int)get_random_u32_below((u32)remaining);
+		for (i = 0; i < remaining; i++) {
+			int port = low + (first + i) % remaining;
+
+			if (!udp_lib_lport_inuse(h, (unsigned short)port, sk, true)) {
+				snum = (unsigned short)port;
+				break;
+			}
+		}
+		if (!snum)
+			goto fail_unlock;
+	} else if (udp_lib_lport_inuse(h, snum, sk, false)) {
+		goto fail_unlock;
+	}
+
+	if (!sk_hashed(sk)) {
+		if (sk->sk_reuseport && udp_reuseport_add_sock(sk, h, snum))
+			goto fail_unlock;
+		sock_set_flag(sk, SOCK_RCU_FREE);
+		inet_bind_hash(sk, h, snum);
+		WRITE_ONCE(sk->sk_hashed_flag, true);
+	}
+	err = 0;
+fail_unlock:
+	spin_unlock_bh(&h->lock);
+	return err;
+}
+
+/* Port of udp_lib_unhash() with the table lock held: out of the group,
+ * the table, and the port. */
+static void __udp_lib_unhash(struct sock *sk)
+{
+	if (!sk_hashed(sk))
+		return;
+	if (rcu_access_pointer(sk->sk_reuseport_cb))
+		reuseport_detach_sock(sk);
+	__inet_put_port(sk);
+	WRITE_ONCE(sk->sk_hashed_flag, false);
+}
+
+/*
+ * Port of udp_lib_unhash(), UDP's .unhash: the socket leaves its reuseport
+ * group (and so any reuseport array), the table and its port.
+ */
+static void udp_lib_unhash(struct sock *sk)
+{
+	struct inet_hashinfo *h = &udp_table;
+
+	if (!sk_hashed(sk))
+		return;
+	spin_lock_bh(&h->lock);
+	__udp_lib_unhash(sk);
+	spin_unlock_bh(&h->lock);
+}
+
+/*
+ * Port of udp_lib_rehash(): the local address changed.  A group member
+ * leaves its group: its members must share an address.  Table lock held.
+ */
+static void __udp_lib_rehash(struct sock *sk)
+{
+	if (sk_hashed(sk) && rcu_access_pointer(sk->sk_reuseport_cb))
+		reuseport_detach_sock(sk);
+}
+
+/*
+ * Port of reuseport_has_conns_set(): a member of this group has
+ * connected.  The bit is written under reuseport_lock, like the group's
+ * other bits.
+ */
+static void reuseport_has_conns_set(struct sock *sk)
+{
+	struct sock_reuseport *reuse;
+
+	if (!sk->sk_reuseport)
+		return;
+	spin_lock_bh(&reuseport_lock);
+	reuse = rcu_dereference_protected(sk->sk_reuseport_cb,
+					  lockdep_is_held(&reuseport_lock));
+	if (reuse)
+		reuse->has_conns = 1;
+	spin_unlock_bh(&reuseport_lock);
+}
+
+/*
+ * Port of udp_lib_hash4() (udp4_hash4(), udp6_hash4()): a connected socket
+ * is hashed by its 4-tuple and leaves its reuseport group.  Table lock held.
+ */
+static void udp_lib_hash4(struct sock *sk)
+{
+	if (sk_hashed(sk) && rcu_access_pointer(sk->sk_reuseport_cb))
+		reuseport_detach_sock(sk);
+}
+
+/*
+ * The part of __ip4_datagram_connect() after the checks: take the source
+ * address (rehashing if the socket had none), the peer, and 4-tuple
+ * hashing.  An IPv6 socket keeps mapped copies of the addresses.
+ * Socket locked.
+ */
+static void udp_v4_connected(struct sock *sk, in_addr_t saddr, in_addr_t daddr, in_port_t dport)
+{
+	struct inet_hashinfo *h = &udp_table;
+	struct inet_sock *inet = inet_sk(sk);
+	bool rehash = false;
+
+	spin_lock_bh(&h->lock);
+	if (!inet->inet_saddr)
+		inet->inet_saddr = saddr;
+	if (!inet->inet_rcv_saddr) {
+		inet->inet_rcv_saddr = saddr;
+		rehash = true;
+	}
+	inet->inet_daddr = daddr;
+	inet->inet_dport = dport;
+	if (sk->sk_family == AF_INET6) {
+		ipv6_addr_set_v4mapped(daddr, &inet->sk_v6_daddr);
+		if (ipv6_addr_any(&inet->v6_saddr) ||
+		    (ipv6_addr_v4mapped(&inet->v6_saddr) && !ipv6_mapped_v4(&inet->v6_saddr)))
+			ipv6_addr_set_v4mapped(inet->inet_saddr, &inet->v6_saddr);
+		if (ipv6_addr_any(&inet->sk_v6_rcv_saddr) ||
+		    (ipv6_addr_v4mapped(&inet->sk_v6_rcv_saddr) &&
+		     !ipv6_mapped_v4(&inet->sk_v6_rcv_saddr))) {
+			ipv6_addr_set_v4mapped(inet->inet_rcv_saddr, &inet->sk_v6_rcv_saddr);
+			rehash = true;
+		}
+	}
+	if (rehash)
+		__udp_lib_rehash(sk);
+	reuseport_has_conns_set(sk);
+	inet_sk_state_store(sk, TCP_ESTABLISHED);
+	udp_lib_hash4(sk);
+	spin_unlock_bh(&h->lock);
+}
+
+/*
+ * Port of __ip4_datagram_connect(): length, family, route.  The wildcard
+ * destination is the socket's own address, or 127.0.0.1.  Socket locked.
+ */
+static int __ip4_datagram_connect(struct sock *sk, const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_in *usin = (const struct sockaddr_in *)uaddr;
+	in_addr_t daddr, saddr;
+	int err;
+
+	if (addr_len < (int)sizeof(*usin))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+
+	daddr = usin->sin_addr.s_addr;
+	saddr = inet_sk(sk)->inet_saddr;
+	/* a broadcast route without SO_BROADCAST */
+	if (ipv4_is_lbcast(daddr) || daddr == htonl(0x7fffffffU))
+		return -EACCES;
+	err = ip_route_connect(sk, &daddr, &saddr);
+	if (err)
+		return err;
+
+	udp_v4_connected(sk, saddr, daddr, usin->sin_port);
+	return 0;
+}
+
+/* Port of udp_connect(): the IPv4 connect, then 4-tuple hashing. */
+static int udp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	int res;
+
+	lock_sock(sk);
+	res = __ip4_datagram_connect(sk, uaddr, addr_len);
+	release_sock(sk);
+	return res;
+}
+
+/*
+ * Port of __ip6_datagram_connect().  An AF_INET address, or a mapped one,
+ * is an IPv4 connect (refused to a v6-only socket); "::" means loopback;
+ * a socket bound to a mapped address cannot reach an IPv6 destination.
+ * Socket locked.
+ */
+static int __ip6_datagram_connect(struct sock *sk, const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_in6 *usin = (const struct sockaddr_in6 *)uaddr;
+	struct inet_hashinfo *h = &udp_table;
+	struct inet_sock *inet = inet_sk(sk);
+	struct sockaddr_in sin;
+	struct in6_addr daddr;
+	unsigned int addr_type;
+
+	if (usin->sin6_family == AF_INET) {
+		if (ipv6_only_sock(sk))
+			return -EAFNOSUPPORT;
+		return __ip4_datagram_connect(sk, uaddr, addr_len);
+	}
+
+	if (addr_len < SIN6_LEN_RFC2133)
+		return -EINVAL;
+	if (usin->sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+
+	daddr = usin->sin6_addr;
+	if (ipv6_addr_any(&daddr)) {
+		if (ipv6_addr_v4mapped(&inet->sk_v6_rcv_saddr))
+			ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &daddr);
+		else
+			daddr = in6addr_loopback;
+	}
+
+	addr_type = ipv6_addr_type(&daddr);
+	if (addr_type == IPV6_ADDR_MAPPED) {
+		if (ipv6_only_sock(sk))
+			return -ENETUNREACH;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = ipv6_mapped_v4(&daddr);
+		sin.sin_port = usin->sin6_port;
+		return __ip4_datagram_connect(sk, (struct sockaddr *)&sin, sizeof(sin));
+	}
+
+	if (ipv6_addr_needs_scope_id(addr_type)) {
+		if (addr_len < (int)sizeof(struct sockaddr_in6) || !usin->sin6_scope_id)
+			return -EINVAL;
+		return -ENETUNREACH;	/* the port has no interfaces */
+	}
+	if (ipv6_addr_v4mapped(&inet->sk_v6_rcv_saddr))
+		return -EAFNOSUPPORT;
+	if (!IN6_IS_ADDR_LOOPBACK(&daddr))
+		return -ENETUNREACH;
+
+	/* ip6_datagram_dst_update(): the source is ::1 unless bound */
+	spin_lock_bh(&h->lock);
+	inet->sk_v6_daddr = daddr;
+	inet->inet_dport = usin->sin6_port;
+	if (ipv6_addr_any(&inet->v6_saddr))
+		inet->v6_saddr = in6addr_loopback;
+	if (ipv6_addr_any(&inet->sk_v6_rcv_saddr)) {
+		inet->sk_v6_rcv_saddr = in6addr_loopback;
+		inet->inet_rcv_saddr = htonl(LOOPBACK4_IPV6);
+		__udp_lib_rehash(sk);
+	}
+	inet->inet_daddr = htonl(LOOPBACK4_IPV6);
+	reuseport_has_conns_set(sk);
+	inet_sk_state_store(sk, TCP_ESTABLISHED);
+	udp_lib_hash4(sk);
+	spin_unlock_bh(&h->lock);
+	return 0;
+}
+
+/* Port of udpv6_connect(). */
+static int udpv6_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	int res;
+
+	lock_sock(sk);
+	res = __ip6_datagram_connect(sk, uaddr, addr_len);
+	release_sock(sk);
+	return res;
+}
+
+/*
+ * Port of udp_disconnect() / __udp_disconnect(): forget the peer; forget
+ * the address and the port too unless bind() chose them.  The socket does
+ * not return to a reuseport group.
+ */
+static int udp_disconnect(struct sock *sk, int flags)
+{
+	struct inet_hashinfo *h = &udp_table;
+	struct inet_sock *inet = inet_sk(sk);
+
+	lock_sock(sk);
+	spin_lock_bh(&h->lock);
+	inet_sk_state_store(sk, TCP_CLOSE);
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	sk->sk_bound_dev_if = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet_reset_saddr(sk);
+		if (sk->sk_userlocks & SOCK_BINDPORT_LOCK)
+			__udp_lib_rehash(sk);
+	}
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
+		__udp_lib_unhash(sk);
+		inet->inet_sport = 0;
+	}
+	spin_unlock_bh(&h->lock);
+	release_sock(sk);
+	return 0;
+}
+
+/* Port of udp_lib_close() / sk_common_release(). */
+static void udp_lib_close(struct sock *sk)
+{
+	lock_sock(sk);
+	udp_lib_unhash(sk);
+	sock_orphan(sk);
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/* Port of udp_lib_setsockopt(): an int is required; no option is modelled. */
+static int udp_lib_setsockopt(const void *optval, unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_user(&val, optval, sizeof(val)))
+		return -EFAULT;
+	return -ENOPROTOOPT;
+}
+
+/* Port of udp_lib_getsockopt(). */
+static int udp_lib_getsockopt(int *optlen)
+{
+	int len;
+
+	if (copy_from_user(&len, optlen, sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	return -ENOPROTOOPT;
+}
+
+/**
+ * setsockopt() of an IPv4 UDP socket (port of udp_setsockopt()):
+ * SOL_UDP/SOL_UDPLITE here, others to IP.
+ * @param sk the socket
+ * @param level option level
+ * @param optname option
+ * @param optval user pointer
+ * @param optlen length
+ * @return a negative errno: no UDP option is modelled
+ */
+int udp_setsockopt(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen)
+{
+	if (level == SOL_UDP || level == SOL_UDPLITE)
+		return udp_lib_setsockopt(optval, optlen);
+	return ip_setsockopt(sk, level, optname, optval, optlen);
+}
+
+/**
+ * getsockopt() of an IPv4 UDP socket (port of udp_getsockopt()).
+ * @param sk the socket
+ * @param level option level
+ * @param optname option
+ * @param optval user pointer
+ * @param optlen user pointer to the length
+ * @return a negative errno: no UDP option is modelled
+ */
+int udp_getsockopt(struct sock *sk, int level, int optname, void *optval, int *optlen)
+{
+	if (level == SOL_UDP || level == SOL_UDPLITE)
+		return udp_lib_getsockopt(optlen);
+	return ip_getsockopt(sk, level, optname, optval, optlen);
+}
+
+/**
+ * setsockopt() of an IPv6 UDP socket (port of udpv6_setsockopt()).
+ * @param sk the socket
+ * @param level option level
+ * @param optname option
+ * @param optval user pointer
+ * @param optlen length
+ * @return 0 or a negative errno
+ */
+int udpv6_setsockopt(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen)
+{
+	if (level == SOL_UDP || level == SOL_UDPLITE)
+		return udp_lib_setsockopt(optval, optlen);
+	return ipv6_setsockopt(sk, level, optname, optval, optlen);
+}
+
+/**
+ * getsockopt() of an IPv6 UDP socket (port of udpv6_getsockopt()).
+ * @param sk the socket
+ * @param level option level
+ * @param optname option
+ * @param optval user pointer
+ * @param optlen user pointer to the length
+ * @return 0 or a negative errno
+ */
+int udpv6_getsockopt(struct sock *sk, int level, int optname, void *optval, int *optlen)
+{
+	if (level == SOL_UDP || level == SOL_UDPLITE)
+		return udp_lib_getsockopt(optlen);
+	return ipv6_getsockopt(sk, level, optname, optval, optlen);
+}
+
+/** UDP over IPv4 (the kernel's udp_prot). */
+const struct inet_proto udp_prot = {
+	.prot = {
+		.name = "UDP",
+		.unhash = udp_lib_unhash,
+		.destroy = inet_sock_destruct,
+	},
+	.h = &udp_table,
+	.get_port = udp_lib_get_port,
+	.connect = udp_connect,
+	.disconnect = udp_disconnect,
+	.close = udp_lib_close,
+	.setsockopt = udp_setsockopt,
+	.getsockopt = udp_getsockopt,
+};
+
+/** UDP over IPv6 (the kernel's udpv6_prot). */
+const struct inet_proto udpv6_prot = {
+	.prot = {
+		.name = "UDPv6",
+		.unhash = udp_lib_unhash,
+		.destroy = inet_sock_destruct,
+	},
+	.h = &udp_table,
+	.get_port = udp_lib_get_port,
+	.connect = udpv6_connect,
+	.disconnect = udp_disconnect,
+	.close = udp_lib_close,
+	.setsockopt = udpv6_setsockopt,
+	.getsockopt = udpv6_getsockopt,
+};
