@@ -49,7 +49,7 @@ endfunction()
 file(GLOB _unit_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/code/tests/test_*.c)
 foreach(_src IN LISTS _unit_tests)
 	get_filename_component(_name ${_src} NAME_WE)
-	sockarray_test(NAME ${_name} SOURCES ${_src} LABELS unit)
+	sockarray_test(NAME ${_name} SOURCES ${_src} $<TARGET_OBJECTS:spec_helpers> LABELS unit)
 endforeach()
 
 # The kernel-spec suite, once on the port and once on the live kernel.
@@ -64,7 +64,7 @@ endif()
 # Stress tests: real threads racing on the port.
 file(GLOB _stress_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/code/tests/stress/*.c)
 if(_stress_sources)
-	sockarray_test(NAME stress SOURCES ${_stress_sources} LABELS stress)
+	sockarray_test(NAME stress SOURCES ${_stress_sources} $<TARGET_OBJECTS:spec_helpers> LABELS stress)
 endif()
 
 set(SOCKARRAY_TEST_TARGETS ${SOCKARRAY_TEST_TARGETS} PARENT_SCOPE)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "kern/bpf.h"
+#include "kern/err.h"
 #include "kern/net.h"
 #include "kern/rcupdate.h"
 #include "kern/sock.h"

@@ -35,7 +35,7 @@ END_TEST
 
 START_TEST(err_ptr_real_pointers_are_not_errors)
 {
-	int x;
+	int x = 0;
 
 	ck_assert(!IS_ERR(&x));
 	ck_assert(!IS_ERR(NULL));

@@ -202,8 +202,13 @@ static void reuseport_array_free(struct bpf_map *map)
 		sk = rcu_dereference(array->ptrs[i]);
 		if (sk) {
 			write_lock_bh(&sk->sk_callback_lock);
-			/* every other reader of it holds this lock: plain store */
-			sk->sk_user_data = NULL;
+			/*
+			 * The kernel stores plainly here: all readers but the
+			 * update's lock-free pre-check hold this lock.  The port
+			 * uses WRITE_ONCE so TSan sees that pre-check's
+			 * READ_ONCE pairing with an atomic store.
+			 */
+			WRITE_ONCE(sk->sk_user_data, NULL);
 			write_unlock_bh(&sk->sk_callback_lock);
 			RCU_INIT_POINTER(array->ptrs[i], NULL);
 		}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kern/bpf.h"
+#include "kern/err.h"
 #include "kern/filter.h"
 #include "kern/net.h"
 #include "kern/sock_reuseport.h"
