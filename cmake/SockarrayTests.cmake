@@ -12,7 +12,7 @@ set(SOCKARRAY_TEST_TARGETS "")
 
 set(SOCKARRAY_TEST_ENV
 	"CK_DEFAULT_TIMEOUT=20"
-	"TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 suppressions=${CMAKE_SOURCE_DIR}/code/tests/tsan.supp"
+	"TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1 suppressions=${CMAKE_SOURCE_DIR}/code/tests/tsan.supp"
 	"ASAN_OPTIONS=allocator_may_return_null=1 detect_leaks=1 abort_on_error=0"
 	"UBSAN_OPTIONS=print_stacktrace=1 halt_on_error=1")
 if(SOCKARRAY_SANITIZE STREQUAL "thread")
@@ -67,7 +67,6 @@ if(_stress_sources)
 	sockarray_test(NAME stress SOURCES ${_stress_sources} $<TARGET_OBJECTS:spec_helpers> LABELS stress)
 endif()
 
-set(SOCKARRAY_TEST_TARGETS ${SOCKARRAY_TEST_TARGETS} PARENT_SCOPE)
 
 # sparse: the port's __rcu annotations are checked for real.  The port must
 # be clean, and a file of deliberate mistakes must be caught.

@@ -74,8 +74,15 @@ void bpf_sk_reuseport_detach(struct sock *sk)
 		 * reuseport_array_free() does not take reuseport_lock, so
 		 * this lock is the only thing that keeps it from freeing the
 		 * array between our read of the back-pointer and this store.
+		 *
+		 * The kernel stores with RCU_INIT_POINTER() (a WRITE_ONCE).
+		 * If free() then reads this NULL, it frees the array with no
+		 * lock in between; C11 calls that a data race unless the store
+		 * is a release that free()'s acquire load synchronises with.
+		 * ThreadSanitizer found it, so the port publishes the NULL
+		 * with rcu_assign_pointer(), a release store.
 		 */
-		RCU_INIT_POINTER(*socks, NULL);
+		rcu_assign_pointer(*socks, NULL);
 	}
 	write_unlock_bh(&sk->sk_callback_lock);
 }
