@@ -5,7 +5,10 @@
 #   make hint    print a hint (never the answer)
 #
 # The build lives in build/default at the repository root (tools/setup
-# makes it); only the pieces this exercise needs are rebuilt.
+# makes it); only the pieces this exercise needs are rebuilt.  Another
+# build: `make check BUILD=/path/to/build`.  The runner gets the same
+# environment as the project's tests (exercises/NAME/env.sh in the build:
+# Check's timeout, the sanitizers' options).
 ROOT  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 NAME  := $(notdir $(CURDIR))
 BUILD ?= $(ROOT)/build/default
@@ -15,7 +18,7 @@ BUILD ?= $(ROOT)/build/default
 check:
 	@test -f $(BUILD)/CMakeCache.txt || (cd $(ROOT) && cmake --preset default >/dev/null)
 	@cmake --build $(BUILD) --target ex_$(NAME) -- --no-print-directory -s
-	@cd $(BUILD) && CK_INCLUDE_TAGS=exercise CK_DEFAULT_TIMEOUT=20 ./exercises/ex_$(NAME); \
+	@cd $(BUILD) && . exercises/$(NAME)/env.sh && CK_INCLUDE_TAGS=exercise ./exercises/ex_$(NAME); \
 	rc=$$?; echo; \
 	if [ $$rc -eq 0 ]; then \
 		echo "exercise $(NAME): every test passes. Well done."; \

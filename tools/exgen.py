@@ -1,52 +1,156 @@
 #!/usr/bin/env python3
 """Derive exercises and solutions from the port's real source.
 
-The port is the single source of truth.  A function that is an exercise sits
-between markers in its real file:
+exercise.conf (exercises/NAME/exercise.conf), the reference
+-----------------------------------------------------------
+One `key = value` per line; a line starting with `#`, and ` # ...` after a
+value, are comments; blank lines are ignored; an unknown key is an error.
+NAME (the folder) is letters, digits, `_` and `-`.
+
+  title = one line                     required: what the student builds
+  chapter = The struct                 required: the chapter's title, as in
+                                       its book/<doc>.rst heading
+  source = code/kernel/bpf/reuseport_array.c
+                                       required: the real file holding the
+                                       regions; ANY .c of the port (under
+                                       code/kernel, net, fs or lib) or a .h
+                                       under code/include
+  file = reuseport_array_struct.c      required: the student's file in
+                                       exercises/NAME/ (.c or .h; plain name)
+  tests = code/tests/test_struct.c     required: the Check suite; only its
+                                       tests tagged "exercise" grade it
+  stub = generated                     optional, default generated: this tool
+                                       writes exercises/NAME/FILE.  "shipped":
+                                       that file is hand-written (e.g. a
+                                       deliberately broken version), never
+                                       regenerated; `check` then verifies the
+                                       solution, and that the shipped stub
+                                       exists and differs from it
+  sanitize = thread                    optional: "thread" or "address" (or
+                                       "none"): the exercise's builds (ex_,
+                                       stub_, sol_) use that sanitizer even in
+                                       the plain build; `make check`, CTest
+                                       and tools/grade run them with the
+                                       project's TSAN/ASAN/UBSAN_OPTIONS
+  return.FUNC = EXPR                   optional, any number: what the
+                                       generated stub of function FUNC
+                                       returns (`return.foo = NULL`,
+                                       `return.bar = void` for no return),
+                                       when the rule below does not suit
+
+Markers in the source (several regions per exercise, several exercises per
+file; each build splices only its own exercise's regions):
 
     /* [exercise:NAME] */
-    ...one or more whole functions...
+    ...one or more whole functions (static inline in a header is fine)...
     /* [/exercise:NAME] */
 
-(one exercise may have several such regions).  Each exercise folder
-exercises/NAME/ has an `exercise.conf` naming the source and the student's
-file.  From the markers this tool makes:
+Stub rule: each function body becomes a comment and a "not written yet"
+return chosen from the return type: void -> nothing; pointers ->
+ERR_PTR(-ENOSYS) (NULL if the source does not know ERR_PTR, or the exercise
+defines it); int, long, s64, ssize_t... -> -ENOSYS; bool, unsigned types,
+u8..u64, size_t, other typedefs -> 0; a struct or union by value -> { 0 }.
+Doc comments and everything outside bodies are kept.
 
-  stub      exercises/NAME/FILE: the functions with their bodies replaced by a
-            "not written yet" return (-ENOSYS), doc comments kept: the task.
+What this tool makes
+--------------------
+  stub      exercises/NAME/FILE: the functions with stub bodies: the task.
   solution  solutions/NAME/FILE: the functions exactly as in the source.
   splice    the real source with the regions cut out and the student's file
-            #included where the first region was: what `make check` builds.
+            #included where the LAST region was (so it sees everything the
+            real functions saw); each earlier region leaves the prototypes of
+            its functions behind, for the code between; #line keeps
+            diagnostics pointing at the real file.
+  overlay   for a header source: a copy of code/include with the spliced
+            header in place of the real one; the build puts it first on the
+            include path of everything in that variant.
 
 Commands:
-  exgen.py generate            write every stub and solution
-  exgen.py check               fail if a committed stub or solution differs
-  exgen.py splice NAME FILE OUT  write the spliced source using FILE
-  exgen.py stub NAME OUT       write the stub to OUT (for the build's own proof)
-  exgen.py list                print the exercise names
+  exgen.py generate [NAME...]          write stubs (not shipped ones) and solutions
+  exgen.py check [NAME...]             fail if a committed stub or solution differs
+  exgen.py splice NAME FILE OUT        write the spliced source using FILE
+  exgen.py overlay NAME FILE DIR STAMP write the include overlay into DIR
+  exgen.py stub NAME OUT               write the generated stub to OUT
+  exgen.py list                        print the exercise names
+  exgen.py cmake-info OUT              describe every exercise for CMake
 
 Only the standard library is used, so any Python 3 runs it.
 """
+import os
 import pathlib
 import re
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(os.environ.get("EXGEN_ROOT") or
+                    pathlib.Path(__file__).resolve().parent.parent).resolve()
 BOOK_MARKER = re.compile(r"^\s*/\* \[/?book:[\w-]+\] \*/\s*$")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+REQUIRED = ("title", "chapter", "source", "file", "tests")
+OPTIONAL = ("stub", "sanitize")
+PORT_DIRS = ("code/kernel/", "code/net/", "code/fs/", "code/lib/")
 
+
+class ExgenError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ conf
 
 def load_conf(name):
-    conf = {}
+    if not NAME_RE.match(name):
+        raise ExgenError(f"exercise name '{name}': use letters, digits, '_' and '-'")
     path = ROOT / "exercises" / name / "exercise.conf"
-    for line in path.read_text().splitlines():
+    if not path.is_file():
+        raise ExgenError(f"{path}: no such file")
+    conf = {"returns": {}}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        key, _, value = line.partition("=")
-        conf[key.strip()] = value.strip()
-    for key in ("source", "file", "title", "chapter"):
-        if key not in conf:
-            sys.exit(f"exgen: {path}: missing '{key} = ...'")
+        key, eq, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if not eq or not key:
+            raise ExgenError(f"{path}:{n}: expected 'key = value'")
+        # A trailing "# comment" is allowed after a value.
+        value = re.sub(r"\s+#.*$", "", value)
+        if key.startswith("return."):
+            fn = key[len("return."):]
+            if not re.match(r"^\w+$", fn):
+                raise ExgenError(f"{path}:{n}: bad function name in '{key}'")
+            conf["returns"][fn] = value
+        elif key in REQUIRED or key in OPTIONAL:
+            conf[key] = value
+        else:
+            raise ExgenError(f"{path}:{n}: unknown key '{key}' (known: "
+                             f"{', '.join(REQUIRED + OPTIONAL)}, return.FUNC)")
+    for key in REQUIRED:
+        if not conf.get(key):
+            raise ExgenError(f"{path}: missing '{key} = ...'")
+    conf.setdefault("stub", "generated")
+    if conf["stub"] not in ("generated", "shipped"):
+        raise ExgenError(f"{path}: stub = generated or shipped, not '{conf['stub']}'")
+    san = conf.get("sanitize", "none") or "none"
+    if san not in ("none", "thread", "address"):
+        raise ExgenError(f"{path}: sanitize = thread, address or none, not '{san}'")
+    conf["sanitize"] = "" if san == "none" else san
+    src = conf["source"]
+    if src.endswith(".h"):
+        if not src.startswith("code/include/"):
+            raise ExgenError(f"{path}: a header source must be under code/include/, not '{src}'")
+        conf["kind"] = "h"
+    elif src.endswith(".c"):
+        if not src.startswith(PORT_DIRS):
+            raise ExgenError(f"{path}: a .c source must be a port file under "
+                             f"{', '.join(PORT_DIRS)}, not '{src}'")
+        conf["kind"] = "c"
+    else:
+        raise ExgenError(f"{path}: source must be a .c or .h file, not '{src}'")
+    if not (ROOT / src).is_file():
+        raise ExgenError(f"{path}: source '{src}' does not exist")
+    if not (ROOT / conf["tests"]).is_file():
+        raise ExgenError(f"{path}: tests '{conf['tests']}' does not exist")
+    if "/" in conf["file"] or not re.match(r"^[\w.-]+\.[ch]$", conf["file"]):
+        raise ExgenError(f"{path}: file must be a plain .c or .h name, not '{conf['file']}'")
     return conf
 
 
@@ -54,7 +158,9 @@ def exercise_names():
     return sorted(p.parent.name for p in (ROOT / "exercises").glob("*/exercise.conf"))
 
 
-def regions(lines, name):
+# ------------------------------------------------------------------ regions
+
+def regions(lines, name, where="the source"):
     """Return (start, end) line index pairs, markers included."""
     begin = f"/* [exercise:{name}] */"
     end = f"/* [/exercise:{name}] */"
@@ -62,24 +168,28 @@ def regions(lines, name):
     for i, line in enumerate(lines):
         if line.strip() == begin:
             if start is not None:
-                sys.exit(f"exgen: nested '{begin}' at line {i + 1}")
+                raise ExgenError(f"{where}:{i + 1}: nested '{begin}'")
             start = i
         elif line.strip() == end:
             if start is None:
-                sys.exit(f"exgen: '{end}' without a start at line {i + 1}")
+                raise ExgenError(f"{where}:{i + 1}: '{end}' without a start")
             found.append((start, i))
             start = None
     if start is not None:
-        sys.exit(f"exgen: '{begin}' never closed")
+        raise ExgenError(f"{where}:{start + 1}: '{begin}' never closed")
     if not found:
-        sys.exit(f"exgen: no region '{begin}' in the source")
+        raise ExgenError(f"{where}: no region '{begin}'")
     return found
 
 
-def region_text(lines, name):
+def source_lines(conf):
+    return (ROOT / conf["source"]).read_text().splitlines(keepends=True)
+
+
+def region_text(lines, name, where="the source"):
     """The regions' lines, markers (exercise and book) dropped."""
     out = []
-    for start, end in regions(lines, name):
+    for start, end in regions(lines, name, where):
         body = [l for l in lines[start + 1:end] if not BOOK_MARKER.match(l)]
         if out:
             out.append("\n")
@@ -87,53 +197,140 @@ def region_text(lines, name):
     return out
 
 
-def stub_return(signature):
-    """What a not-yet-written function returns, from its declared type."""
-    head = signature.split("(")[0]
-    if re.search(r"\bvoid\s+\w+\s*$", head) and "*" not in head:
-        return None
+# ------------------------------------------------------------------ stubs
+
+SKIP_WORDS = {"static", "inline", "extern", "__always_inline", "__inline",
+              "__inline__", "noinline", "__must_check", "__cold", "__hot",
+              "__init", "__exit", "notrace", "__maybe_unused", "register",
+              "__noreturn", "_Noreturn", "const", "volatile"}
+SIGNED = re.compile(r"^(int|long|short|char|signed|s8|s16|s32|s64|__s8|__s16|"
+                    r"__s32|__s64|ssize_t|loff_t|off_t|ptrdiff_t|intptr_t|"
+                    r"int8_t|int16_t|int32_t|int64_t)$")
+
+
+def split_signature(sig):
+    """(return type text, function name) of a definition's signature."""
+    sig = re.sub(r"__attribute__\s*\(\(.*?\)\)", " ", sig)
+    m = re.search(r"(\w+)\s*\(", sig)
+    if not m:
+        return sig.strip(), "this function"
+    return sig[:m.start()].strip(), m.group(1)
+
+
+def stub_return(head, fname, conf, knows_err_ptr):
+    """The statement a not-yet-written function ends with, or None."""
+    override = conf.get("returns", {}).get(fname)
+    if override is not None:
+        return None if override == "void" else f"\treturn {override};\n"
     if "*" in head:
-        return "\treturn ERR_PTR(-ENOSYS);\n"
-    if re.search(r"\bu(8|16|32|64)\b|\bunsigned\b|\bsize_t\b|\bbool\b", head):
+        return ("\treturn ERR_PTR(-ENOSYS);\n" if knows_err_ptr
+                else "\treturn NULL;\n")
+    words = [w for w in re.findall(r"\w+", head) if w not in SKIP_WORDS]
+    if not words:
+        return "\treturn -ENOSYS;\n"
+    if words == ["void"]:
+        return None
+    if words[0] in ("struct", "union") and len(words) >= 2:
+        return f"\treturn ({words[0]} {words[1]}){{ 0 }};\n"
+    if "unsigned" in words or words[0] == "enum":
         return "\treturn 0;\n"
-    return "\treturn -ENOSYS;\n"
+    if all(SIGNED.match(w) for w in words):
+        return "\treturn -ENOSYS;\n"
+    return "\treturn 0;\n"
 
 
-def stubbed(text, conf):
-    """Replace every top-level function body with a stub body."""
-    out, i = [], 0
-    while i < len(text):
-        line = text[i]
-        if line.rstrip("\n") == "{":
-            # The signature is the run of lines since the last blank line
-            # or comment end; kernel style puts the body's brace alone.
-            sig_lines = []
-            j = len(out) - 1
-            while j >= 0 and out[j].strip() and not out[j].strip().endswith("*/"):
-                sig_lines.insert(0, out[j])
-                j -= 1
-            signature = " ".join(l.strip() for l in sig_lines)
-            fname = re.search(r"(\w+)\s*\(", signature)
-            fname = fname.group(1) if fname else "this function"
-            depth = 0
-            while True:
-                depth += text[i].count("{") - text[i].count("}")
-                if depth == 0 and text[i].rstrip("\n") == "}":
-                    break
-                i += 1
-                if i == len(text):
-                    sys.exit("exgen: unbalanced braces in a region")
-            out.append("{\n")
-            out.append(f"\t/* EXERCISE: write {fname}() (see README.md). */\n")
-            ret = stub_return(signature)
-            if ret:
-                out.append(ret)
-            out.append("}\n")
-            i += 1
+def _skip_literal(text, i):
+    """Index just past a comment or string/char literal starting at i, or i."""
+    if text.startswith("/*", i):
+        j = text.find("*/", i + 2)
+        return len(text) if j < 0 else j + 2
+    if text.startswith("//", i):
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j
+    if text[i] in "\"'":
+        q, j = text[i], i + 1
+        while j < len(text) and text[j] != q:
+            j += 2 if text[j] == "\\" else 1
+        return j + 1
+    return i
+
+
+def _at_line_start(text, i):
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or text[j] == "\n"
+
+
+def functions(text):
+    """Yield (signature, body_start, body_end) for every top-level function
+    definition in C text: the signature without comments, whitespace
+    collapsed; text[body_start] is its "{" and text[body_end] its "}"."""
+    sig, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        j = _skip_literal(text, i)
+        if j != i:
+            i = j
             continue
-        out.append(line)
+        if c == "#" and _at_line_start(text, i):
+            # A preprocessor line (with continuations) ends any signature.
+            while True:
+                k = text.find("\n", i)
+                if k < 0 or text[k - 1] != "\\":
+                    break
+                i = k + 1
+            sig, i = [], (n if k < 0 else k)
+            continue
+        if c in ";}":
+            sig = []
+        elif c == "{":
+            signature = " ".join("".join(sig).split())
+            depth, j = 0, i
+            while j < n:
+                k = _skip_literal(text, j)
+                if k != j:
+                    j = k
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            if j >= n:
+                raise ExgenError(f"unbalanced braces after '{signature[:60]}'")
+            # A function's parameter list (and attribute macros such as
+            # __must_hold(x)) end the signature; a struct, union, enum or
+            # initialiser is copied whole.
+            if "(" in signature and re.search(r"\)\s*(\w+\s*(\([^()]*\))?\s*)*$", signature):
+                yield signature, i, j
+            sig, i = [], j + 1
+            continue
+        else:
+            sig.append(c)
         i += 1
-    return out
+
+
+def stubbed(lines, conf, knows_err_ptr):
+    """Replace every top-level function body in the region text."""
+    text = "".join(lines)
+    out, last = [], 0
+    for signature, start, end in functions(text):
+        head, fname = split_signature(signature)
+        out.append(text[last:start])
+        out.append("{\n")
+        out.append(f"\t/* EXERCISE: write {fname}() (see README.md). */\n")
+        ret = stub_return(head, fname, conf, knows_err_ptr)
+        if ret:
+            out.append(ret)
+        out.append("}")
+        last = end + 1
+    out.append(text[last:])
+    return ["".join(out)]
+
+
+def defines_function(lines, fname):
+    # Definitions start in column 0 in kernel style; uses are indented.
+    return any(re.match(rf"^[A-Za-z_][\w\s*]*\b{fname}\s*\(", l) for l in lines)
 
 
 def header(conf, name, kind):
@@ -163,93 +360,202 @@ def header(conf, name, kind):
     )
 
 
-def render(name, kind):
-    conf = load_conf(name)
-    lines = (ROOT / conf["source"]).read_text().splitlines(keepends=True)
-    text = region_text(lines, name)
+def render(name, kind, conf=None):
+    conf = conf or load_conf(name)
+    lines = source_lines(conf)
+    text = region_text(lines, name, conf["source"])
     if kind == "stub":
-        text = stubbed(text, conf)
+        # The regions cut out, what is left must know ERR_PTR for the stub
+        # to use it (and the stub of ERR_PTR itself must not call it).
+        rest, last = [], 0
+        for start, end in regions(lines, name, conf["source"]):
+            rest.extend(lines[last:start])
+            last = end + 1
+        rest.extend(lines[last:])
+        rest = "".join(rest)
+        knows = (("ERR_PTR" in rest or "err.h" in rest)
+                 and not defines_function(text, "ERR_PTR"))
+        text = stubbed(text, conf, knows)
     return header(conf, name, kind) + "".join(text)
 
 
-def targets(name):
-    conf = load_conf(name)
+def targets(name, conf=None):
+    conf = conf or load_conf(name)
     return (ROOT / "exercises" / name / conf["file"],
             ROOT / "solutions" / name / conf["file"])
 
 
-def cmd_generate():
-    for name in exercise_names():
-        stub_path, sol_path = targets(name)
-        stub_path.write_text(render(name, "stub"))
+# ------------------------------------------------------------------ commands
+
+def write_if_changed(path, text):
+    path = pathlib.Path(path)
+    if path.exists() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return True
+
+
+def rel(path):
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path
+
+
+def cmd_generate(names):
+    for name in names or exercise_names():
+        conf = load_conf(name)
+        stub_path, sol_path = targets(name, conf)
         sol_path.parent.mkdir(parents=True, exist_ok=True)
-        sol_path.write_text(render(name, "solution"))
-        print(f"exgen: wrote {stub_path.relative_to(ROOT)} and {sol_path.relative_to(ROOT)}")
+        sol_path.write_text(render(name, "solution", conf))
+        if conf["stub"] == "shipped":
+            print(f"exgen: wrote {rel(sol_path)} ({rel(stub_path)} is shipped, left alone)")
+            continue
+        stub_path.write_text(render(name, "stub", conf))
+        print(f"exgen: wrote {rel(stub_path)} and {rel(sol_path)}")
 
 
-def cmd_check():
+def cmd_check(names):
     bad = 0
-    for name in exercise_names():
-        stub_path, sol_path = targets(name)
-        for path, kind in ((sol_path, "solution"), (stub_path, "stub")):
-            want = render(name, kind)
-            have = path.read_text() if path.exists() else None
-            if have == want:
-                print(f"exgen: {path.relative_to(ROOT)}: in sync with the source")
-                continue
+    for name in names or exercise_names():
+        try:
+            conf = load_conf(name)
+            stub_path, sol_path = targets(name, conf)
+            solution = render(name, "solution", conf)
+        except ExgenError as e:
+            print(f"exgen: {name}: {e}")
             bad += 1
-            if kind == "solution":
-                print(f"exgen: {path.relative_to(ROOT)} differs from the functions in "
-                      f"{load_conf(name)['source']}; run tools/exgen.py generate")
+            continue
+        have = sol_path.read_text() if sol_path.exists() else None
+        if have == solution:
+            print(f"exgen: {rel(sol_path)}: in sync with the source")
+        else:
+            bad += 1
+            print(f"exgen: {rel(sol_path)} differs from the functions in "
+                  f"{conf['source']}; run tools/exgen.py generate {name}")
+        have = stub_path.read_text() if stub_path.exists() else None
+        if conf["stub"] == "shipped":
+            if have is None:
+                bad += 1
+                print(f"exgen: {rel(stub_path)}: the shipped stub is missing")
+            elif have == solution:
+                bad += 1
+                print(f"exgen: {rel(stub_path)}: the shipped stub is the solution")
             else:
-                print(f"exgen: {path.relative_to(ROOT)} differs from the shipped stub. "
-                      f"If you are working on this exercise that is expected; "
-                      f"`git checkout {path.relative_to(ROOT)}` restores it. Otherwise "
-                      f"run tools/exgen.py generate.")
+                print(f"exgen: {rel(stub_path)}: shipped, differs from the solution")
+            continue
+        if have == render(name, "stub", conf):
+            print(f"exgen: {rel(stub_path)}: in sync with the source")
+            continue
+        bad += 1
+        print(f"exgen: {rel(stub_path)} differs from the generated stub. "
+              f"If you are working on this exercise that is expected; "
+              f"`git checkout {rel(stub_path)}` restores it. Otherwise "
+              f"run tools/exgen.py generate {name}.")
     if bad:
         sys.exit(1)
 
 
-def cmd_splice(name, student, out):
-    conf = load_conf(name)
-    lines = (ROOT / conf["source"]).read_text().splitlines(keepends=True)
-    spans = regions(lines, name)
+def spliced_text(name, student, conf=None):
+    """The source with the regions cut out.  The student's file goes where
+    the LAST region was, so it sees everything the real functions could
+    see; each region leaves behind the prototypes of its functions, so code
+    between the regions still finds them where it did."""
+    conf = conf or load_conf(name)
+    src = ROOT / conf["source"]
+    lines = source_lines(conf)
+    spans = regions(lines, name, conf["source"])
     student = pathlib.Path(student).resolve()
-    result, last = [], 0
+    result, last = [f'#line 1 "{src}"\n'], 0
     for k, (start, end) in enumerate(spans):
         result.extend(lines[last:start])
-        if k == 0:
+        if k == len(spans) - 1:
             result.append(f'#include "{student}"\n')
-        result.append(f'#line {end + 2} "{ROOT / conf["source"]}"\n')
+        else:
+            body = "".join(lines[start + 1:end])
+            protos = [sig + ";\n" for sig, _, _ in functions(body)]
+            if protos:
+                result.append(f'#line {start + 2} "{src}"\n')
+                result.extend(protos)
+        result.append(f'#line {end + 2} "{src}"\n')
         last = end + 1
     result.extend(lines[last:])
-    text = "".join(result)
-    out = pathlib.Path(out)
-    if not out.exists() or out.read_text() != text:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    return "".join(result)
+
+
+def cmd_splice(name, student, out):
+    write_if_changed(out, spliced_text(name, student))
+
+
+def cmd_overlay(name, student, outdir, stamp):
+    """code/include mirrored into outdir, the exercise's header spliced."""
+    conf = load_conf(name)
+    if conf["kind"] != "h":
+        raise ExgenError(f"exercise {name}: overlay is for header sources")
+    inc = ROOT / "code" / "include"
+    outdir = pathlib.Path(outdir)
+    target = ROOT / conf["source"]
+    for path in sorted(inc.rglob("*")):
+        if not path.is_file():
+            continue
+        dest = outdir / path.relative_to(inc)
+        if path == target:
+            write_if_changed(dest, spliced_text(name, student, conf))
+        else:
+            write_if_changed(dest, path.read_text())
+    pathlib.Path(stamp).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(stamp).write_text("")
 
 
 def cmd_stub(name, out):
-    out = pathlib.Path(out)
-    text = render(name, "stub")
-    if not out.exists() or out.read_text() != text:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    write_if_changed(out, render(name, "stub"))
+
+
+def cmake_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") \
+        .replace(";", "\\;") + '"'
+
+
+def cmd_cmake_info(out):
+    """A CMake file: one block of variables per exercise, or its error."""
+    text = ["# Written by tools/exgen.py cmake-info; do not edit.\n",
+            "set(SOCKARRAY_EXERCISES)\nset(SOCKARRAY_EXERCISES_INVALID)\n"]
+    for name in exercise_names():
+        try:
+            conf = load_conf(name)
+            regions(source_lines(conf), name, conf["source"])
+        except ExgenError as e:
+            text.append(f"list(APPEND SOCKARRAY_EXERCISES_INVALID {name})\n")
+            text.append(f"set(EX_{name}_ERROR {cmake_quote(str(e))})\n")
+            continue
+        text.append(f"list(APPEND SOCKARRAY_EXERCISES {name})\n")
+        for key in ("title", "chapter", "source", "file", "tests", "stub",
+                    "sanitize", "kind"):
+            text.append(f"set(EX_{name}_{key.upper()} {cmake_quote(conf[key])})\n")
+    write_if_changed(out, "".join(text))
 
 
 def main(argv):
-    if len(argv) == 2 and argv[1] == "generate":
-        return cmd_generate()
-    if len(argv) == 2 and argv[1] == "check":
-        return cmd_check()
-    if len(argv) == 2 and argv[1] == "list":
-        print("\n".join(exercise_names()))
-        return None
-    if len(argv) == 5 and argv[1] == "splice":
-        return cmd_splice(argv[2], argv[3], argv[4])
-    if len(argv) == 4 and argv[1] == "stub":
-        return cmd_stub(argv[2], argv[3])
+    cmd, args = (argv[1], argv[2:]) if len(argv) > 1 else (None, [])
+    try:
+        if cmd == "generate":
+            return cmd_generate(args)
+        if cmd == "check":
+            return cmd_check(args)
+        if cmd == "list" and not args:
+            print("\n".join(exercise_names()))
+            return None
+        if cmd == "splice" and len(args) == 3:
+            return cmd_splice(*args)
+        if cmd == "overlay" and len(args) == 4:
+            return cmd_overlay(*args)
+        if cmd == "stub" and len(args) == 2:
+            return cmd_stub(*args)
+        if cmd == "cmake-info" and len(args) == 1:
+            return cmd_cmake_info(*args)
+    except ExgenError as e:
+        sys.exit(f"exgen: {e}")
     sys.exit(__doc__)
 
 
