@@ -43,6 +43,8 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"c:.*", r"(u?int(8|16|32|64)_t|u?intptr_t|s?size_t|bool|uid_t|socklen_t|pthread_\w+_t)"),
     (r"c:.*", r"(union bpf_attr|bpf_attr|sockaddr|enum sk_action|sk_action|bpf_map_type|BPF_OBJ_NAME_LEN)"),
+    # Opaque in the port as in the kernel: declared, never defined in a header.
+    (r"c:.*", r"workqueue_struct"),
     (r"c:identifier", r".*@\d+"),
 ]
 
@@ -58,3 +60,32 @@ html_title = "Inside the reuseport socket array"
 html_show_sourcelink = False
 html_static_path = []
 todo_include_todos = False
+
+
+# ``.. generated:: NAME`` includes a file that the build wrote by running
+# the project's own programs (an example's output, the table of conformance
+# cases): cmake/Book.cmake passes the folder as SOCKARRAY_GENERATED.  It
+# takes the options of docutils' include (``:literal:``, ``:code: c``, ...).
+# Such text is never typed into the book by hand.
+from docutils.parsers.rst.directives.misc import Include as _DocutilsInclude
+
+GENERATED_DIR = os.environ.get("SOCKARRAY_GENERATED", "")
+
+
+class GeneratedInclude(_DocutilsInclude):
+    def run(self):
+        name = self.arguments[0]
+        if not GENERATED_DIR:
+            raise self.severe("generated: SOCKARRAY_GENERATED is not set "
+                              "(build the book with CMake's 'book' target)")
+        path = os.path.join(GENERATED_DIR, name)
+        if not os.path.isfile(path):
+            raise self.severe(f"generated: {path} was not generated")
+        self.arguments[0] = path
+        self.state.document.settings.record_dependencies.add(path)
+        return super().run()
+
+
+def setup(app):
+    app.add_directive("generated", GeneratedInclude)
+    return {"parallel_read_safe": True}

@@ -46,15 +46,25 @@ add_custom_command(OUTPUT ${DOXYGEN_OUT}/xml/index.xml
 	COMMENT "Doxygen: XML for the book"
 	VERBATIM)
 
+# Files the book shows that the build makes by running the project's own
+# programs (an example's output, the table of conformance cases).  Other
+# cmake/*.cmake files, included before this one, add the custom commands
+# that write them into SOCKARRAY_GENERATED_DIR and append the outputs to the
+# global property SOCKARRAY_BOOK_GENERATED; chapters include them with
+# ``.. generated:: NAME`` (see conf.py).
+get_property(_book_generated GLOBAL PROPERTY SOCKARRAY_BOOK_GENERATED)
+
 file(GLOB_RECURSE _book_sources CONFIGURE_DEPENDS
 	${CMAKE_SOURCE_DIR}/book/*.rst ${CMAKE_SOURCE_DIR}/book/*.inc)
 set(BOOK_HTML ${CMAKE_BINARY_DIR}/book/html)
 add_custom_target(book ALL
 	COMMAND ${CMAKE_COMMAND} -E env SOCKARRAY_DOXYGEN_XML=${DOXYGEN_OUT}/xml
+		SOCKARRAY_GENERATED=${SOCKARRAY_GENERATED_DIR}
 		${BOOK_PYTHON} -m sphinx -W -n --keep-going -q -b html
 		-c ${CMAKE_SOURCE_DIR} -d ${CMAKE_BINARY_DIR}/book/doctrees
 		${CMAKE_SOURCE_DIR}/book ${BOOK_HTML}
 	DEPENDS ${DOXYGEN_OUT}/xml/index.xml ${_book_sources} ${CMAKE_SOURCE_DIR}/conf.py
+		${_book_generated}
 		${_doc_code} ${CMAKE_SOURCE_DIR}/exercises/struct/README.md
 	COMMENT "Sphinx: the book, warnings as errors -> ${BOOK_HTML}/index.html"
 	VERBATIM)

@@ -12,139 +12,143 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "spec.h"
 
-#ifdef SPEC_BACKEND_KERNEL
+const struct spec_backend *spec_backend = &spec_port_backend;
+
+const struct spec_backend *spec_backend_by_name(const char *name)
+{
+	if (!strcmp(name, spec_port_backend.name))
+		return &spec_port_backend;
+	if (!strcmp(name, spec_kernel_backend.name))
+		return &spec_kernel_backend;
+	return NULL;
+}
 
 int t_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
-	return syscall(__NR_bpf, cmd, attr, size);
+	return spec_backend->bpf(cmd, attr, size);
 }
 
 int t_socket(int domain, int type, int protocol)
 {
-	return socket(domain, type, protocol);
+	return spec_backend->socket(domain, type, protocol);
 }
 
 int t_setsockopt(int fd, int level, int optname, const void *optval,
 		 socklen_t optlen)
 {
-	return setsockopt(fd, level, optname, optval, optlen);
+	return spec_backend->setsockopt(fd, level, optname, optval, optlen);
 }
 
 int t_getsockopt(int fd, int level, int optname, void *optval,
 		 socklen_t *optlen)
 {
-	return getsockopt(fd, level, optname, optval, optlen);
+	return spec_backend->getsockopt(fd, level, optname, optval, optlen);
 }
 
 int t_bind(int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	return bind(fd, addr, addrlen);
+	return spec_backend->bind(fd, addr, addrlen);
 }
 
 int t_getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	return getsockname(fd, addr, addrlen);
+	return spec_backend->getsockname(fd, addr, addrlen);
 }
 
 int t_listen(int fd, int backlog)
 {
-	return listen(fd, backlog);
+	return spec_backend->listen(fd, backlog);
 }
 
 int t_connect(int fd, const struct sockaddr *addr, socklen_t addrlen)
 {
-	return connect(fd, addr, addrlen);
+	return spec_backend->connect(fd, addr, addrlen);
 }
 
 int t_accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
-	return accept4(fd, addr, addrlen, 0);
+	return spec_backend->accept(fd, addr, addrlen);
 }
 
 int t_shutdown(int fd, int how)
 {
-	return shutdown(fd, how);
+	return spec_backend->shutdown(fd, how);
 }
 
 int t_dup(int fd)
 {
-	return dup(fd);
+	return spec_backend->dup(fd);
 }
 
 int t_close(int fd)
 {
-	return close(fd);
+	return spec_backend->close(fd);
 }
 
-#else /* the port */
-
-#include <sockarray/syscalls.h>
-
-int t_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+/*
+ * The case log.  With SPEC_LOG=FILE in the environment every checked
+ * result is appended to FILE as one tab-separated line:
+ *   backend, test, what was called, the result wanted, the result got
+ * tools/spec-table.py turns the logs of both backends into the book's
+ * table of cases.  Check runs each test in a child process, so lines are
+ * written with O_APPEND in one write() each and never interleave.
+ */
+void spec_record(const char *what, const char *want, const char *got)
 {
-	return sys_bpf(cmd, attr, size);
+	const char *path = getenv("SPEC_LOG");
+	char line[1024];
+	int fd, n;
+
+	if (!path || !*path)
+		return;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%s\t%s\n",
+		     spec_backend->name, tcase_name() ? tcase_name() : "?",
+		     what, want, got);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) != n)
+		fprintf(stderr, "spec: could not append to %s\n", path);
+	close(fd);
 }
 
-int t_socket(int domain, int type, int protocol)
+/* [book:check_ret] */
+void spec_check_ret(const char *what, int got, int want)
 {
-	return sys_socket(domain, type, protocol);
+	char w[32], g[32];
+
+	snprintf(w, sizeof(w), "%s", errname(want));
+	snprintf(g, sizeof(g), "%s", errname(got));
+	spec_record(what, w, g);
+	ck_assert_msg(got == want, "%s: got %s (%d), want %s (%d)", what, g,
+		      got, w, want);
 }
 
-int t_setsockopt(int fd, int level, int optname, const void *optval,
-		 socklen_t optlen)
+/* [/book:check_ret] */
+void spec_check_either(const char *what, int got, int want1, int want2)
 {
-	return sys_setsockopt(fd, level, optname, optval, optlen);
+	char w[64], g[32];
+
+	snprintf(w, sizeof(w), "%s or %s", errname(want1), errname(want2));
+	snprintf(g, sizeof(g), "%s", errname(got));
+	spec_record(what, w, g);
+	ck_assert_msg(got == want1 || got == want2, "%s: got %s (%d), want %s",
+		      what, g, got, w);
 }
 
-int t_getsockopt(int fd, int level, int optname, void *optval,
-		 socklen_t *optlen)
+void spec_kernel_only(const char *reason)
 {
-	return sys_getsockopt(fd, level, optname, optval, optlen);
-}
+	char what[512];
 
-int t_bind(int fd, const struct sockaddr *addr, socklen_t addrlen)
-{
-	return sys_bind(fd, addr, addrlen);
+	snprintf(what, sizeof(what), "kernel only: %s", reason);
+	spec_record(what, "DIFFERENCE", "DIFFERENCE");
+	printf("DIFFERENCE %s: %s\n", tcase_name() ? tcase_name() : "?", reason);
 }
-
-int t_getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)
-{
-	return sys_getsockname(fd, addr, addrlen);
-}
-
-int t_listen(int fd, int backlog)
-{
-	return sys_listen(fd, backlog);
-}
-
-int t_connect(int fd, const struct sockaddr *addr, socklen_t addrlen)
-{
-	return sys_connect(fd, addr, addrlen);
-}
-
-int t_accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
-{
-	return sys_accept(fd, addr, addrlen);
-}
-
-int t_shutdown(int fd, int how)
-{
-	return sys_shutdown(fd, how);
-}
-
-int t_dup(int fd)
-{
-	return sys_dup(fd);
-}
-
-int t_close(int fd)
-{
-	return sys_close(fd);
-}
-
-#endif /* SPEC_BACKEND_KERNEL */
 
 const char *errname(int e)
 {
@@ -347,9 +351,13 @@ int map_freeze(int map_fd)
 
 void expect_slot(int map_fd, __u32 idx, int sock_fd)
 {
+	char what[64];
 	__u64 c = 0;
 	int r = lookup(map_fd, idx, &c);
 
+	snprintf(what, sizeof(what), "lookup(%u) is SO_COOKIE of the socket", idx);
+	spec_record(what, "OK", r ? errname(r) : c == cookie_of(sock_fd) ?
+		    "OK" : "another cookie");
 	ck_assert_msg(r == 0, "lookup(%u): %s, want the socket's cookie",
 		      idx, errname(r));
 	ck_assert_msg(c == cookie_of(sock_fd),
@@ -360,10 +368,11 @@ void expect_slot(int map_fd, __u32 idx, int sock_fd)
 
 void expect_empty(int map_fd, __u32 idx)
 {
+	char what[32];
 	int r = lookup(map_fd, idx, NULL);
 
-	ck_assert_msg(r == -ENOENT, "lookup(%u): %s, want ENOENT", idx,
-		      errname(r));
+	snprintf(what, sizeof(what), "lookup(%u)", idx);
+	spec_check_ret(what, r, -ENOENT);
 }
 
 socklen_t make_addr(struct sockaddr_storage *ss, int family, const char *addr,

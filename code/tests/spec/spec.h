@@ -2,10 +2,10 @@
 /*
  * Shared helpers for the REUSEPORT_SOCKARRAY acceptance suites.
  *
- * Every test talks to the system through the t_* wrappers below.  By
- * default they call the port's sys_* functions; built with
- * -DSPEC_BACKEND_KERNEL they issue the real system calls, so the very same
- * tests can be checked against the running Linux kernel.
+ * Every test talks to the system through the t_* wrappers below.  They
+ * call the current backend (backend.h): the port's sys_* functions, or the
+ * real system calls, so the very same tests are checked against the
+ * running Linux kernel.
  *
  * Conventions: helpers that "may fail" return 0 (or a descriptor) on
  * success and -errno on failure, after checking that the call itself
@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 
 #include <check.h>
+
+#include "backend.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* kernel-internal, leaks out of bpf(2) unchanged */
@@ -61,7 +63,10 @@ union attr_buf {
 /* A descriptor number that is never open in the test process. */
 #define FD_NOT_OPEN 9999
 
-/* Backend: the port's surface or the real kernel. */
+/*
+ * The current backend's calls (see backend.h): the port's surface or the
+ * real kernel.
+ */
 int t_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 int t_socket(int domain, int type, int protocol);
 int t_setsockopt(int fd, int level, int optname, const void *optval,
@@ -84,16 +89,35 @@ const char *errname(int neg_or_zero);
 int res(int ret);
 
 /*
- * Assert that @expr (an int that is >= 0 or -errno) equals @want, naming
- * both sides by errno name.
+ * Record a checked result in the case log (SPEC_LOG, see spec.c) and
+ * assert it: @got and @want are >= 0 or -errno.
  */
-#define ck_assert_ret(expr, want)					\
+void spec_record(const char *what, const char *want, const char *got);
+void spec_check_ret(const char *what, int got, int want);
+/* The same, for a race whose outcome may be either @want1 or @want2. */
+void spec_check_either(const char *what, int got, int want1, int want2);
+
+/*
+ * Assert that @expr (an int that is >= 0 or -errno) equals @want, naming
+ * both sides by errno name, and log it as one of the case's results.
+ */
+#define ck_assert_ret(expr, want) spec_check_ret(#expr, (expr), (want))
+
+/*
+ * A case the port cannot run, by design (no second process, no SOCKMAP,
+ * no map-in-map): on the port it records the difference and its reason and
+ * ends the test; on the kernel it runs.
+ */
+/* [book:kernel_only] */
+void spec_kernel_only(const char *reason);
+#define SPEC_KERNEL_ONLY(reason)					\
 	do {								\
-		int __r = (expr);					\
-		int __w = (want);					\
-		ck_assert_msg(__r == __w, "%s: got %s (%d), want %s (%d)", \
-			      #expr, errname(__r), __r, errname(__w), __w); \
+		if (!spec_backend->is_kernel) {				\
+			spec_kernel_only(reason);			\
+			return;						\
+		}							\
 	} while (0)
+/* [/book:kernel_only] */
 
 /* bpf(2) with a raw attr block: result or -errno. */
 int bpf_raw(int cmd, void *attr, unsigned int size);

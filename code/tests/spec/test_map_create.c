@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include <stdio.h>
+
 #include "spec.h"
 
 #define CAPBIT(c) (1ULL << (c))
@@ -27,12 +29,14 @@ static void expect_create(union attr_buf *b, int err)
 {
 	int fd = map_create_attr(b, ATTR_SIZE);
 
+	char what[96];
+
 	if (fd >= 0)
 		xclose(fd);
-	ck_assert_msg(fd == err, "create(type %u key %u value %u max %u flags %#x): %s, want %s",
-		      b->attr.map_type, b->attr.key_size, b->attr.value_size,
-		      b->attr.max_entries, b->attr.map_flags, errname(fd),
-		      errname(err));
+	snprintf(what, sizeof(what), "create(type %u key %u value %u max %u flags %#x)",
+		 b->attr.map_type, b->attr.key_size, b->attr.value_size,
+		 b->attr.max_entries, b->attr.map_flags);
+	spec_check_ret(what, fd >= 0 ? 0 : fd, err);
 }
 
 static void expect_info(int fd, __u32 value_size, __u32 max_entries,
@@ -48,7 +52,12 @@ static void expect_info(int fd, __u32 value_size, __u32 max_entries,
 	ck_assert_uint_eq(info.map_flags, map_flags);
 }
 
-/* LIVE C01, C02, C33 */
+/*
+ * A map with 8-byte values and one with 4-byte values (4 entries each) are both
+ * created, and BPF_OBJ_GET_INFO_BY_FD reports their type, 4-byte key, value
+ * size, max_entries and zero flags as given.
+ * Spec: LIVE C01, C02, C33.
+ */
 START_TEST(s01_create_and_info)
 {
 	int m8 = map_create_ok(8, 4, 0);
@@ -61,7 +70,12 @@ START_TEST(s01_create_and_info)
 }
 END_TEST
 
-/* LIVE C03-C13, Y06 */
+/*
+ * Creation fails with EINVAL for value sizes 0, 1, 2, 3, 5 and 16, key sizes 0,
+ * 2 and 8, max_entries 0 and the unknown map type 9999, while a one-entry map
+ * is created and reported as given.
+ * Spec: LIVE C03-C13, Y06.
+ */
 START_TEST(s02_bad_sizes_and_type)
 {
 	static const __u32 bad_vs[] = { 0, 1, 2, 3, 5, 16 };
@@ -92,7 +106,13 @@ START_TEST(s02_bad_sizes_and_type)
 }
 END_TEST
 
-/* LIVE C16-C31 */
+/*
+ * Creation fails with EINVAL for each map flag the type does not allow
+ * (NO_PREALLOC, NO_COMMON_LRU, ZERO_SEED, MMAPABLE, PRESERVE_ELEMS, INNER_MAP,
+ * bit 31, RDONLY with WRONLY, RDONLY_PROG with WRONLY_PROG) and for a non-zero
+ * map_extra.
+ * Spec: LIVE C16-C31.
+ */
 START_TEST(s03_bad_flags_and_extra)
 {
 	static const __u32 bad_flags[] = {
@@ -114,7 +134,13 @@ START_TEST(s03_bad_flags_and_extra)
 }
 END_TEST
 
-/* LIVE C18-C24, C37-C40 */
+/*
+ * Maps created with BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_RDONLY_PROG,
+ * BPF_F_WRONLY_PROG or BPF_F_NUMA_NODE succeed. Info reports the last three
+ * flags, but 0 for RDONLY and WRONLY, which belong to the descriptor, not the
+ * map.
+ * Spec: LIVE C18-C24, C37-C40.
+ */
 START_TEST(s04_good_flags_and_info)
 {
 	static const struct {
@@ -139,7 +165,12 @@ START_TEST(s04_good_flags_and_info)
 }
 END_TEST
 
-/* LIVE C34-C36 */
+/*
+ * A map name with a character other than a letter, digit, underscore or dot
+ * ("bad-name") fails with EINVAL, as does a 16-byte name with no terminating
+ * NUL; "rsa_map.v1" is accepted.
+ * Spec: LIVE C34-C36.
+ */
 START_TEST(s05_map_name)
 {
 	union attr_buf b;
@@ -220,7 +251,13 @@ static int child_create(void *arg)
 	return 0;
 }
 
-/* LIVE P01-P05 (P02: attribute checks precede the privilege check) */
+/*
+ * As uid 65534, creation fails with EPERM with no capability or only
+ * CAP_NET_ADMIN, and succeeds with CAP_BPF or CAP_SYS_ADMIN. A bad value size
+ * gives EINVAL even without capabilities: attribute checks precede the
+ * privilege check.
+ * Spec: LIVE P01-P05.
+ */
 START_TEST(s06_privileges)
 {
 	union attr_buf b;
@@ -237,7 +274,12 @@ START_TEST(s06_privileges)
 }
 END_TEST
 
-/* SRC row 15 note: map name errors come after the privilege check. */
+/*
+ * An unprivileged process (uid 65534, no capabilities) asking for a map named
+ * "bad-name" gets EPERM, not EINVAL: the name is checked after the privilege
+ * check.
+ * Spec: SRC row 15.
+ */
 START_TEST(x_priv_before_name)
 {
 	union attr_buf b;
@@ -276,7 +318,12 @@ static int child_use_map(void *arg)
 	return 0;
 }
 
-/* LIVE P06: operations on an existing map fd need no capability. */
+/*
+ * A process with no capabilities (uid 65534) that inherits a map descriptor can
+ * update, look up and delete an element through it: only creating a map needs a
+ * capability.
+ * Spec: LIVE P06.
+ */
 START_TEST(x_unprivileged_uses_inherited_fd)
 {
 	struct inherited in;
@@ -289,7 +336,12 @@ START_TEST(x_unprivileged_uses_inherited_fd)
 }
 END_TEST
 
-/* LIVE Y01, Y02, Y03, Y04, Y05, Y08: bpf(2) itself. */
+/*
+ * bpf(2) gives E2BIG for an attr block over 4096 bytes or one with a non-zero
+ * byte beyond the known union, accepts a zero tail, zero-extends a 16-byte
+ * block, and gives EFAULT for a NULL attr and EINVAL for an unknown command.
+ * Spec: LIVE Y01, Y02, Y03, Y04, Y05, Y08.
+ */
 START_TEST(x_bpf_attr_size_and_command)
 {
 	static union {
@@ -326,7 +378,11 @@ START_TEST(x_bpf_attr_size_and_command)
 }
 END_TEST
 
-/* LIVE C47 (row 1): the first byte after excl_prog_hash_size. */
+/*
+ * A non-zero byte just past excl_prog_hash_size (offset 92), the last field
+ * BPF_MAP_CREATE knows, makes creation fail with EINVAL.
+ * Spec: LIVE C47 (row 1).
+ */
 START_TEST(x_create_check_attr_tail)
 {
 	union attr_buf b;
@@ -337,7 +393,11 @@ START_TEST(x_create_check_attr_tail)
 }
 END_TEST
 
-/* LIVE C43, C44 (row 3) */
+/*
+ * Setting btf_vmlinux_value_type_id, or btf_key_type_id, to 1 makes creation
+ * fail with EINVAL.
+ * Spec: LIVE C43, C44 (row 3).
+ */
 START_TEST(x_create_btf_ids)
 {
 	union attr_buf b;
@@ -352,7 +412,11 @@ START_TEST(x_create_btf_ids)
 }
 END_TEST
 
-/* LIVE C19 (row 6) */
+/*
+ * BPF_F_NUMA_NODE with numa_node 1000, a node that does not exist, makes
+ * creation fail with EINVAL.
+ * Spec: LIVE C19 (row 6).
+ */
 START_TEST(x_create_bad_numa_node)
 {
 	union attr_buf b;
@@ -363,7 +427,10 @@ START_TEST(x_create_bad_numa_node)
 }
 END_TEST
 
-/* LIVE Y07 (row 7) */
+/*
+ * A map_type of BPF_MAP_TYPE_UNSPEC (0) makes creation fail with EINVAL.
+ * Spec: LIVE Y07 (row 7).
+ */
 START_TEST(x_create_type_unspec)
 {
 	union attr_buf b;
@@ -374,7 +441,11 @@ START_TEST(x_create_type_unspec)
 }
 END_TEST
 
-/* Row 9: the other flag bits outside the allowed set (LIVE C25-C30). */
+/*
+ * Creation fails with EINVAL for the remaining flag bits outside the allowed
+ * set: BPF_F_STACK_BUILD_ID, BPF_F_CLONE and bits 17, 18, 20 and 30.
+ * Spec: Row 9, LIVE C25-C30.
+ */
 START_TEST(x_create_other_flags)
 {
 	static const __u32 bad_flags[] = {
@@ -391,7 +462,12 @@ START_TEST(x_create_other_flags)
 }
 END_TEST
 
-/* LIVE C32: attribute checks come before allocation (no ENOMEM). */
+/*
+ * Attribute checks come before allocation: value size 3 or BPF_F_MMAPABLE with
+ * max_entries 0xFFFFFFFF gives EINVAL, not ENOMEM, and several faults at once
+ * (value size 16, max_entries 0, RDONLY with WRONLY) give EINVAL.
+ * Spec: LIVE C32.
+ */
 START_TEST(x_create_earliest_fault_wins)
 {
 	union attr_buf b;
@@ -405,7 +481,10 @@ START_TEST(x_create_earliest_fault_wins)
 }
 END_TEST
 
-/* LIVE C45 (row 10) */
+/*
+ * A non-zero map_ifindex (device offload) makes creation fail with EINVAL.
+ * Spec: LIVE C45 (row 10).
+ */
 START_TEST(x_create_ifindex)
 {
 	union attr_buf b;
@@ -416,7 +495,11 @@ START_TEST(x_create_ifindex)
 }
 END_TEST
 
-/* LIVE C14, C15 (row 14) */
+/*
+ * A map with 1048576 (2^20) entries is created and reported as such, while one
+ * with 0xFFFFFFFF entries fails with ENOMEM.
+ * Spec: LIVE C14, C15 (row 14).
+ */
 START_TEST(x_create_alloc_size)
 {
 	union attr_buf b;
@@ -431,7 +514,12 @@ START_TEST(x_create_alloc_size)
 }
 END_TEST
 
-/* LIVE C46 (row 17; the other excl_prog_hash cases are SRC) */
+/*
+ * A 32-byte excl_prog_hash is accepted. A size of 16, a hash without a size, a
+ * size without a hash and the swapped field layout each give EINVAL, and an
+ * unreadable hash pointer gives EFAULT.
+ * Spec: LIVE C46 (row 17; the other excl_prog_hash cases are SRC).
+ */
 START_TEST(x_create_excl_prog_hash)
 {
 	static const unsigned char hash[32] = { 1, 2, 3 };
@@ -469,7 +557,12 @@ START_TEST(x_create_excl_prog_hash)
 }
 END_TEST
 
-/* LIVE C33, C37-C40: info for other shapes and combined flags. */
+/*
+ * BPF_OBJ_GET_INFO_BY_FD reports a 1000-entry map with 4-byte values as given,
+ * and for flags RDONLY_PROG, NUMA_NODE and WRONLY reports only RDONLY_PROG and
+ * NUMA_NODE.
+ * Spec: LIVE C33, C37-C40.
+ */
 START_TEST(x_info_shapes)
 {
 	int fd;
@@ -486,8 +579,10 @@ START_TEST(x_info_shapes)
 END_TEST
 
 /*
- * Info on things that are not maps.  Unlike the element commands, a
- * descriptor that is not open gives EBADFD here, not EBADF.
+ * BPF_OBJ_GET_INFO_BY_FD on a descriptor that is not open gives EBADFD (not
+ * EBADF, unlike the element commands), and on /dev/null, which is not a BPF
+ * object, gives EINVAL.
+ * Spec: none.
  */
 START_TEST(x_info_bad_fd)
 {

@@ -19,7 +19,11 @@ static int del_attr(int map_fd, const void *key, __u64 value, __u64 flags)
 	return bpf_raw(BPF_MAP_DELETE_ELEM, &b, ATTR_SIZE);
 }
 
-/* LIVE R02, R06 */
+/*
+ * Deleting index 4 of a 4-entry map gives E2BIG, and deleting the empty
+ * in-range slot 3 gives ENOENT.
+ * Spec: LIVE R02, R06.
+ */
 START_TEST(s08_delete_out_of_range_and_empty)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -30,7 +34,12 @@ START_TEST(s08_delete_out_of_range_and_empty)
 }
 END_TEST
 
-/* LIVE D08, D09, D11, D12, D13 */
+/*
+ * DELETE refuses stray attr fields with EINVAL (a value pointer, even with a
+ * closed fd, or non-zero flags), gives EFAULT for a NULL key, and EPERM on a
+ * read-only map even for an out-of-range index.
+ * Spec: LIVE D08, D09, D11, D12, D13.
+ */
 START_TEST(s32_delete_attr_checks)
 {
 	__u32 key = 0;
@@ -48,7 +57,12 @@ START_TEST(s32_delete_attr_checks)
 }
 END_TEST
 
-/* LIVE D04-D07, D10 */
+/*
+ * Deleting an occupied slot empties it (a second delete gives ENOENT) and frees
+ * the listener for another map (EBUSY before, 0 after). The listener still
+ * accepts connections, and closing it empties its new slot.
+ * Spec: LIVE D04-D07, D10.
+ */
 START_TEST(s34_delete_occupied)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -79,7 +93,11 @@ START_TEST(s34_delete_occupied)
 }
 END_TEST
 
-/* LIVE D01, D02, D14 */
+/*
+ * Deleting an index at or beyond max_entries (5 or 0xFFFFFFFF of 4, 1 of 1)
+ * gives E2BIG, while the empty slot 0 of a one-entry map gives ENOENT.
+ * Spec: LIVE D01, D02, D14.
+ */
 START_TEST(x_delete_index_range)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -94,7 +112,10 @@ START_TEST(x_delete_index_range)
 }
 END_TEST
 
-/* LIVE D03, D06: every empty in-range slot is ENOENT. */
+/*
+ * Deleting each of the four empty slots of a fresh map gives ENOENT.
+ * Spec: LIVE D03, D06.
+ */
 START_TEST(x_delete_empty_slots)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -106,7 +127,11 @@ START_TEST(x_delete_empty_slots)
 }
 END_TEST
 
-/* LIVE U40, D12: read-only even for a bad index, before the index check. */
+/*
+ * Deleting through a BPF_F_RDONLY map gives EPERM for index 0 and for
+ * 0xFFFFFFFF: the permission check precedes the index check.
+ * Spec: LIVE U40, D12.
+ */
 START_TEST(x_delete_rdonly_any_index)
 {
 	int ro = map_create_ok(8, 4, BPF_F_RDONLY);
@@ -117,7 +142,12 @@ START_TEST(x_delete_rdonly_any_index)
 }
 END_TEST
 
-/* Section 6, value size 4: the occupied slot is deleted the same way. */
+/*
+ * On a 4-byte-value map an occupied slot is deleted as on an 8-byte one (0,
+ * then ENOENT), and once the socket is reinserted, closing it empties the slot
+ * (ENOENT).
+ * Spec: Section 6.
+ */
 START_TEST(x_delete_value_size4)
 {
 	int m = map_create_ok(4, 4, 0);
@@ -133,7 +163,12 @@ START_TEST(x_delete_value_size4)
 }
 END_TEST
 
-/* LIVE R*08/09: delete leaves the socket in its group; re-insert works. */
+/*
+ * Deleting one of two UDP group members from its slot leaves the other slot
+ * intact, and the same socket can be reinserted with NOEXIST; closing both
+ * sockets empties both slots.
+ * Spec: LIVE R*08/09.
+ */
 START_TEST(x_delete_then_reinsert_same_slot)
 {
 	int m = map_create_ok(8, 4, 0);

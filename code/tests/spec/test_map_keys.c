@@ -5,6 +5,8 @@
  */
 #include <unistd.h>
 
+#include <stdio.h>
+
 #include "spec.h"
 
 #define UNTOUCHED 0xdeadbeefU
@@ -33,9 +35,11 @@ static void expect_next(int m, const __u32 *key, int err, __u32 want)
 	__u32 next = UNTOUCHED;
 	int r = next_key(m, key, &next);
 
-	ck_assert_msg(r == err, "next_key(%s%u): %s, want %s",
-		      key ? "" : "NULL ", key ? *key : 0, errname(r),
-		      errname(err));
+	char what[48];
+
+	snprintf(what, sizeof(what), "next_key(%s%u)", key ? "" : "NULL ",
+		 key ? *key : 0);
+	spec_check_ret(what, r, err);
 	if (err)
 		ck_assert_uint_eq(next, UNTOUCHED);
 	else
@@ -47,7 +51,12 @@ static void expect_next_of(int m, __u32 key, int err, __u32 want)
 	expect_next(m, &key, err, want);
 }
 
-/* LIVE L26, U47, G13, C47 */
+/*
+ * A stray field after a command's last one gives EINVAL: a byte at offset 32
+ * for LOOKUP and UPDATE, non-zero flags for GET_NEXT_KEY, and a byte at offset
+ * 100 for MAP_CREATE.
+ * Spec: LIVE L26, U47, G13, C47.
+ */
 START_TEST(s33_check_attr_tails)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -71,7 +80,12 @@ START_TEST(s33_check_attr_tails)
 }
 END_TEST
 
-/* LIVE G01-G09 */
+/*
+ * On a 4-entry map GET_NEXT_KEY ignores occupancy: NULL gives 0, 0 gives 1, 2
+ * gives 3, the last key 3 gives ENOENT and an out-of-range key (4, 0xFFFFFFFF)
+ * restarts at 0, whether the map is empty or holds slots 1 and 3.
+ * Spec: LIVE G01-G09.
+ */
 START_TEST(s35_next_key_map4)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -107,7 +121,11 @@ START_TEST(s35_next_key_map4)
 }
 END_TEST
 
-/* LIVE G17-G19, G10, G11 */
+/*
+ * GET_NEXT_KEY on a 5-entry map steps 3 to 4, ends at 4 with ENOENT and
+ * restarts at 0 from 5; on a 1-entry map NULL gives 0 and key 0 gives ENOENT.
+ * Spec: LIVE G17-G19, G10, G11.
+ */
 START_TEST(s36_next_key_other_sizes)
 {
 	int m5 = map_create_ok(8, 5, 0);
@@ -123,7 +141,12 @@ START_TEST(s36_next_key_other_sizes)
 }
 END_TEST
 
-/* LIVE G14-G16 */
+/*
+ * GET_NEXT_KEY with a NULL next_key pointer gives EFAULT from a NULL key but
+ * ENOENT from the last key (nothing to write), and an unreadable key pointer
+ * gives EFAULT with next_key untouched.
+ * Spec: LIVE G14-G16.
+ */
 START_TEST(s37_next_key_bad_pointers)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -137,7 +160,12 @@ START_TEST(s37_next_key_bad_pointers)
 }
 END_TEST
 
-/* LIVE U39-U41, L15-L18 */
+/*
+ * A BPF_F_RDONLY map refuses update and delete with EPERM but allows lookup
+ * (ENOENT when empty) and GET_NEXT_KEY; a BPF_F_WRONLY map refuses lookup and
+ * GET_NEXT_KEY with EPERM but allows update and delete.
+ * Spec: LIVE U39-U41, L15-L18.
+ */
 START_TEST(s38_rdonly_wronly)
 {
 	int ro = map_create_ok(8, 4, BPF_F_RDONLY);
@@ -161,7 +189,12 @@ START_TEST(s38_rdonly_wronly)
 }
 END_TEST
 
-/* LIVE G12: value size does not matter to get_next_key. */
+/*
+ * GET_NEXT_KEY ignores the value size: on a 3-entry map with 4-byte values it
+ * steps NULL to 0, 0 to 1 and 1 to 2, ends at 2 with ENOENT and restarts at 0
+ * from key 3.
+ * Spec: LIVE G12.
+ */
 START_TEST(x_next_key_value_size4)
 {
 	int m = map_create_ok(4, 3, 0);
@@ -175,7 +208,11 @@ START_TEST(x_next_key_value_size4)
 }
 END_TEST
 
-/* Section 7: walking from NULL visits every index once, then ENOENT. */
+/*
+ * Walking a 7-entry map with GET_NEXT_KEY from NULL visits the indexes 0 to 6
+ * once each, in order, and then gives ENOENT.
+ * Spec: Section 7.
+ */
 START_TEST(x_next_key_full_walk)
 {
 	int m = map_create_ok(8, 7, 0);
@@ -204,7 +241,11 @@ static const int elem_cmds[] = {
 	BPF_MAP_GET_NEXT_KEY,
 };
 
-/* LIVE U37, U38: map fd not open → EBADF; not a map → EINVAL. */
+/*
+ * For LOOKUP, UPDATE, DELETE and GET_NEXT_KEY, a map fd that is not open gives
+ * EBADF, and an open fd that is not a map (/dev/null or a socket) gives EINVAL.
+ * Spec: LIVE U37, U38.
+ */
 START_TEST(x_front_matter_map_fd)
 {
 	int dn = open_devnull();
@@ -227,7 +268,12 @@ START_TEST(x_front_matter_map_fd)
 }
 END_TEST
 
-/* Section 3: CHECK_ATTR comes first, even before the fd is resolved. */
+/*
+ * A stray byte after the last field of LOOKUP, UPDATE, DELETE or GET_NEXT_KEY
+ * gives EINVAL even when the map fd is not open: the attr tail is checked
+ * before the fd is resolved.
+ * Spec: Section 3.
+ */
 START_TEST(x_front_matter_tail_before_fd)
 {
 	ck_assert_ret(cmd_with_byte(BPF_MAP_LOOKUP_ELEM, FD_NOT_OPEN, 32),
@@ -244,7 +290,12 @@ START_TEST(x_front_matter_tail_before_fd)
 }
 END_TEST
 
-/* LIVE U46, U02: UPDATE's BPF_F_LOCK is judged after fd and permission. */
+/*
+ * UPDATE with BPF_F_LOCK gives EBADF on a closed fd, EPERM on a read-only map
+ * and EINVAL on a writable one: the lock bit is judged after fd and permission.
+ * Flags 3 without it reach the key copy (EFAULT).
+ * Spec: LIVE U46, U02.
+ */
 START_TEST(x_front_matter_update_lock_order)
 {
 	__u32 key = 0;
@@ -265,7 +316,11 @@ START_TEST(x_front_matter_update_lock_order)
 }
 END_TEST
 
-/* Section 3 LOOKUP row: BPF_F_LOCK on a readable map is EINVAL. */
+/*
+ * Lookup with BPF_F_LOCK, alone or with another flag bit, on a readable
+ * BPF_F_RDONLY map gives EINVAL.
+ * Spec: Section 3 LOOKUP row.
+ */
 START_TEST(x_front_matter_lookup_lock_rdonly)
 {
 	__u32 key = 0;
@@ -280,7 +335,12 @@ START_TEST(x_front_matter_lookup_lock_rdonly)
 }
 END_TEST
 
-/* Section 3: the fd's permission is checked before the key is copied. */
+/*
+ * The fd's permission is checked before the key is copied: update and delete
+ * with a NULL key on a read-only map, and lookup and GET_NEXT_KEY with a bad
+ * key on a write-only map, all give EPERM.
+ * Spec: Section 3.
+ */
 START_TEST(x_front_matter_permission_before_key)
 {
 	int ro = map_create_ok(8, 4, BPF_F_RDONLY);

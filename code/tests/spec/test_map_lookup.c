@@ -5,7 +5,11 @@
  */
 #include "spec.h"
 
-/* LIVE R04, R05, L04 */
+/*
+ * Looking up an empty slot (3) or an index out of range (4, 0xFFFFFFFF) gives
+ * ENOENT, and nothing is copied to the value buffer.
+ * Spec: LIVE R04, R05, L04.
+ */
 START_TEST(s07_lookup_out_of_range_and_empty)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -20,7 +24,12 @@ START_TEST(s07_lookup_out_of_range_and_empty)
 }
 END_TEST
 
-/* LIVE R09, R10, L10, L11, L13 */
+/*
+ * On a map with 4-byte values, lookup gives ENOSPC for any key, occupied (3),
+ * empty (0) or out of range (4), as a 64-bit cookie does not fit. The slot is
+ * really occupied: a second NOEXIST insert gives EEXIST.
+ * Spec: LIVE R09, R10, L10, L11, L13.
+ */
 START_TEST(s21_value_size4_lookup_enospc)
 {
 	int m = map_create_ok(4, 4, 0);
@@ -37,7 +46,12 @@ START_TEST(s21_value_size4_lookup_enospc)
 }
 END_TEST
 
-/* LIVE L19: the lookup creates the cookie; SO_COOKIE returns the same. */
+/*
+ * Looking up a slot holding a listener returns a non-zero cookie, and SO_COOKIE
+ * on the socket afterwards returns the same value: the lookup created the
+ * cookie.
+ * Spec: LIVE L19.
+ */
 START_TEST(s26_lookup_creates_cookie)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -53,7 +67,12 @@ START_TEST(s26_lookup_creates_cookie)
 }
 END_TEST
 
-/* LIVE L20, L21, L22, L08, L15 */
+/*
+ * Lookup checks run in order: an unknown flag bit gives EINVAL before the fd is
+ * resolved, while BPF_F_LOCK gives EBADF on a closed fd, EPERM on a write-only
+ * map and EINVAL only on a readable map.
+ * Spec: LIVE L20, L21, L22, L08, L15.
+ */
 START_TEST(s29_lookup_check_order)
 {
 	__u32 key = 0;
@@ -80,7 +99,12 @@ START_TEST(s29_lookup_check_order)
 }
 END_TEST
 
-/* LIVE L23, L24, L25 */
+/*
+ * A NULL key gives EFAULT even on a 4-byte-value map, as the key is copied
+ * before ENOSPC. On an 8-byte map a NULL value pointer gives EFAULT for an
+ * occupied slot and ENOENT for an empty one.
+ * Spec: LIVE L23, L24, L25.
+ */
 START_TEST(s30_lookup_bad_pointers)
 {
 	__u32 key = 0;
@@ -102,7 +126,10 @@ START_TEST(s30_lookup_bad_pointers)
 }
 END_TEST
 
-/* LIVE L14: NULL key on a value-size-8 map. */
+/*
+ * Lookup with a NULL key pointer on an 8-byte-value map gives EFAULT.
+ * Spec: LIVE L14.
+ */
 START_TEST(x_lookup_null_key)
 {
 	__u64 val;
@@ -113,7 +140,11 @@ START_TEST(x_lookup_null_key)
 }
 END_TEST
 
-/* LIVE L24: copy-out to an unmapped address. */
+/*
+ * Lookup of a slot holding a UDP socket into an unmapped value address gives
+ * EFAULT when the cookie is copied out.
+ * Spec: LIVE L24.
+ */
 START_TEST(x_lookup_bad_value_pointer)
 {
 	__u32 key = 1;
@@ -128,7 +159,12 @@ START_TEST(x_lookup_bad_value_pointer)
 }
 END_TEST
 
-/* LIVE L06, L07, R*10: an occupied slot reads back the socket cookie. */
+/*
+ * TCP and UDP sockets, IPv4 and IPv6, inserted into four slots each read back
+ * as their own socket's SO_COOKIE, which was read before the insert and has not
+ * changed.
+ * Spec: LIVE L06, L07, R*10.
+ */
 START_TEST(x_lookup_cookie_per_kind)
 {
 	static const struct {
@@ -160,7 +196,11 @@ START_TEST(x_lookup_cookie_per_kind)
 }
 END_TEST
 
-/* LIVE L11, L23: value_size 4 is ENOSPC for any key, once the key is copied. */
+/*
+ * On a 4-byte-value map an unreadable key pointer gives EFAULT, because the key
+ * is copied first, while any readable key, even 0xFFFFFFFF, gives ENOSPC.
+ * Spec: LIVE L11, L23.
+ */
 START_TEST(x_lookup_value_size4_bad_key_pointer)
 {
 	__u64 val;

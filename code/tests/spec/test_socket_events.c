@@ -33,7 +33,11 @@ static int ins_until_released(int m, __u32 idx, int fd, int *first)
 	return r;
 }
 
-/* LIVE X01, X02 */
+/*
+ * Closing a mapped TCP listener empties its slot and leaves a UDP socket's slot
+ * intact; closing the UDP socket empties its slot too.
+ * Spec: LIVE X01, X02.
+ */
 START_TEST(s42_close_empties_slot)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -51,7 +55,11 @@ START_TEST(s42_close_empties_slot)
 }
 END_TEST
 
-/* LIVE X03-X05 */
+/*
+ * Closing the mapped descriptor while a dup remains keeps the entry (same
+ * cookie, EBUSY for another slot); closing the dup empties the slot.
+ * Spec: LIVE X03-X05.
+ */
 START_TEST(s43_dup_keeps_entry)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -73,7 +81,12 @@ START_TEST(s43_dup_keeps_entry)
 }
 END_TEST
 
-/* LIVE X06-X11 */
+/*
+ * connect(AF_UNSPEC) on a mapped listener empties its slot and makes it
+ * uninsertable (EINVAL); listen() again does not restore the entry, but the
+ * socket can then be inserted again, and close empties it.
+ * Spec: LIVE X06-X11.
+ */
 START_TEST(s44_listener_disconnect)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -95,7 +108,12 @@ START_TEST(s44_listener_disconnect)
 }
 END_TEST
 
-/* LIVE X12-X16, X35, X36 */
+/*
+ * shutdown(SHUT_WR) leaves a mapped listener's slot in place, but SHUT_RD or
+ * SHUT_RDWR empties it; calling listen() again on a listening socket keeps its
+ * slot.
+ * Spec: LIVE X12-X16, X35, X36.
+ */
 START_TEST(s45_listener_shutdown)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -125,7 +143,12 @@ START_TEST(s45_listener_shutdown)
 }
 END_TEST
 
-/* LIVE X17-X24 */
+/*
+ * shutdown on an unconnected mapped UDP socket gives ENOTCONN and keeps its
+ * slot; connect() empties the slot, whether bound to 127.0.0.1 or 0.0.0.0, and
+ * after connect(AF_UNSPEC) the socket gives EINVAL.
+ * Spec: LIVE X17-X24.
+ */
 START_TEST(s46_udp_shutdown_and_connect)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -153,7 +176,12 @@ START_TEST(s46_udp_shutdown_and_connect)
 }
 END_TEST
 
-/* LIVE X30, X27 */
+/*
+ * Closing one of three mapped UDP group members empties only its slot, and
+ * turning SO_REUSEPORT off on a mapped socket changes nothing, as the group
+ * formed at bind time.
+ * Spec: LIVE X30, X27.
+ */
 START_TEST(s47_group_member_close_and_reuseport_off)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -195,7 +223,12 @@ static void migrate_restore(void)
 		sysctl_set(MIGRATE_REQ, migrate_saved);
 }
 
-/* LIVE X28, X29, X41-X43 */
+/*
+ * With net.ipv4.tcp_migrate_req set to 1, close or shutdown(SHUT_RD) of a
+ * mapped listener still empties only its own slot, its group peer keeps its
+ * slot, and the listener can be reinserted after listening again.
+ * Spec: LIVE X28, X29, X41-X43.
+ */
 START_TEST(s48_migrate_req)
 {
 	int saved = sysctl_get(MIGRATE_REQ);
@@ -232,13 +265,16 @@ START_TEST(s48_migrate_req)
 }
 END_TEST
 
-#ifdef SPEC_BACKEND_KERNEL
 /*
- * kernel only: the port models one process, so there is no second process
- * whose exit could close a socket.  LIVE X37, X38
+ * A UDP socket a child process inserts and never closes leaves the map when the
+ * child exits. Kernel only: the port models one process, so no second process
+ * can exit.
+ * Spec: LIVE X37, X38.
  */
 START_TEST(s49_process_exit)
 {
+	SPEC_KERNEL_ONLY("the port models one process: no second process can exit");
+
 	int m = map_create_ok(8, 4, 0);
 	int pfd[2];
 	int status, r = 1;
@@ -287,11 +323,15 @@ START_TEST(s49_process_exit)
 END_TEST
 
 /*
- * kernel only: a copy of the descriptor in another process keeps the
- * socket (and its entry) alive.  LIVE X03-X05 (fork copy)
+ * A forked child's copy of a mapped listener's descriptor keeps the entry after
+ * the parent closes its own; the slot empties once the child exits. Kernel
+ * only: the port models one process, so fork() copies no descriptors.
+ * Spec: LIVE X03-X05 (fork copy).
  */
 START_TEST(x_fork_copy_keeps_entry)
 {
+	SPEC_KERNEL_ONLY("the port models one process: fork() does not copy its descriptors");
+
 	int m = map_create_ok(8, 4, 0);
 	int l = tcp_listener(AF_INET, "127.0.0.1", 0, 1);
 	int go[2];
@@ -319,9 +359,13 @@ START_TEST(x_fork_copy_keeps_entry)
 	xclose(m);
 }
 END_TEST
-#endif /* SPEC_BACKEND_KERNEL */
 
-/* LIVE X31-X34 (the program and outer-map holders need BPF objects) */
+/*
+ * Freeing a map is asynchronous: once its only fd closes, its socket can join
+ * another map within 200 ms (after EBUSY at first, perhaps), while a dup of the
+ * map fd keeps the map and its claim (EBUSY) until closed.
+ * Spec: LIVE X31-X34 (the program and outer-map holders need BPF objects).
+ */
 START_TEST(s50_map_free_is_asynchronous)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -362,7 +406,12 @@ START_TEST(s50_map_free_is_asynchronous)
 }
 END_TEST
 
-/* LIVE X32, X33: the free releases every occupied slot, TCP and UDP. */
+/*
+ * Closing a map that holds TCP and UDP sockets of both families releases them
+ * all: each can join another map within 200 ms, and closing each empties its
+ * new slot.
+ * Spec: LIVE X32, X33.
+ */
 START_TEST(x_map_free_releases_all)
 {
 	int m = map_create_ok(4, 8, 0);
@@ -388,7 +437,11 @@ START_TEST(x_map_free_releases_all)
 }
 END_TEST
 
-/* R*11: close() empties the slot for TCP6 and UDP6 as well. */
+/*
+ * Closing a mapped UDP6 socket empties its slot and leaves a TCP6 listener's
+ * slot intact; closing the listener empties that slot too.
+ * Spec: R*11.
+ */
 START_TEST(x_close_v6)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -406,7 +459,12 @@ START_TEST(x_close_v6)
 }
 END_TEST
 
-/* LIVE K06, K08 (section 9): accepted children carry no back-pointer. */
+/*
+ * An accepted child has its own cookie and is refused with EINVAL; closing it
+ * and its client leaves the listener's slot, which empties only when the
+ * listener closes.
+ * Spec: LIVE K06, K08 (section 9).
+ */
 START_TEST(x_child_close_keeps_listener)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -427,7 +485,11 @@ START_TEST(x_child_close_keeps_listener)
 }
 END_TEST
 
-/* Section 10: replacement and delete leave the old socket in its group. */
+/*
+ * Closing a listener that was replaced in its slot leaves the slot holding the
+ * replacement; after a delete, closing the replacement leaves the slot empty.
+ * Spec: Section 10.
+ */
 START_TEST(x_displaced_socket_survives_map_events)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -496,7 +558,11 @@ static void race_start(struct race *r, pthread_t *t, int fd, int op)
 
 #define RACE_ROUNDS 100
 
-/* SRC: delete racing with close → 0 or ENOENT, slot empty either way. */
+/*
+ * Delete racing with close of the mapped listener, 100 rounds: the delete gives
+ * 0 or ENOENT, and the slot always ends up empty.
+ * Spec: SRC.
+ */
 START_TEST(s60_race_delete_vs_close)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -512,14 +578,19 @@ START_TEST(s60_race_delete_vs_close)
 		d = del(m, 0);
 		pthread_join(t, NULL);
 		ck_assert_ret(r.result, 0);
-		ck_assert_msg(d == 0 || d == -ENOENT, "delete: %s", errname(d));
+		spec_check_either("delete (racing)", d, 0, -ENOENT);
 		expect_empty(m, 0);
 	}
 	xclose(m);
 }
 END_TEST
 
-/* SRC: EXIST update racing with the occupant's close → 0 or ENOENT. */
+/*
+ * A BPF_EXIST update racing with the occupant's close, 100 rounds: the update
+ * gives 0 (the new socket holds the slot) or ENOENT (slot empty), and closing
+ * the new socket empties it.
+ * Spec: SRC.
+ */
 START_TEST(s60_race_update_exist_vs_close)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -536,7 +607,7 @@ START_TEST(s60_race_update_exist_vs_close)
 		u = ins(m, 0, l2, BPF_EXIST);
 		pthread_join(t, NULL);
 		ck_assert_ret(r.result, 0);
-		ck_assert_msg(u == 0 || u == -ENOENT, "update: %s", errname(u));
+		spec_check_either("update (racing)", u, 0, -ENOENT);
 		if (u == 0)
 			expect_slot(m, 0, l2);
 		else
@@ -548,7 +619,11 @@ START_TEST(s60_race_update_exist_vs_close)
 }
 END_TEST
 
-/* SRC: update racing with a listener disconnect → 0 or EINVAL, then empty. */
+/*
+ * Update racing with connect(AF_UNSPEC) on the listener being inserted, 100
+ * rounds: the update gives 0 or EINVAL, and the slot ends up empty either way.
+ * Spec: SRC.
+ */
 START_TEST(s60_race_update_vs_disconnect)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -563,7 +638,7 @@ START_TEST(s60_race_update_vs_disconnect)
 		u = ins(m, 0, l, BPF_ANY);
 		pthread_join(t, NULL);
 		ck_assert_ret(r.result, 0);
-		ck_assert_msg(u == 0 || u == -EINVAL, "update: %s", errname(u));
+		spec_check_either("update (racing)", u, 0, -EINVAL);
 		expect_empty(m, 0);
 		xclose(l);
 	}
@@ -571,7 +646,11 @@ START_TEST(s60_race_update_vs_disconnect)
 }
 END_TEST
 
-/* SRC: update racing with close of the new socket → 0 or EBADF, then empty. */
+/*
+ * Update racing with close of the listener being inserted, 100 rounds: the
+ * update gives 0 or EBADF, and the slot ends up empty either way.
+ * Spec: SRC.
+ */
 START_TEST(s60_race_update_vs_close)
 {
 	int m = map_create_ok(8, 4, 0);
@@ -586,7 +665,7 @@ START_TEST(s60_race_update_vs_close)
 		u = ins(m, 0, l, BPF_ANY);
 		pthread_join(t, NULL);
 		ck_assert_ret(r.result, 0);
-		ck_assert_msg(u == 0 || u == -EBADF, "update: %s", errname(u));
+		spec_check_either("update (racing)", u, 0, -EBADF);
 		expect_empty(m, 0);
 	}
 	xclose(m);
@@ -607,10 +686,8 @@ Suite *socket_events_suite(void)
 	tcase_add_test(tc, s45_listener_shutdown);
 	tcase_add_test(tc, s46_udp_shutdown_and_connect);
 	tcase_add_test(tc, s47_group_member_close_and_reuseport_off);
-#ifdef SPEC_BACKEND_KERNEL
 	tcase_add_test(tc, s49_process_exit);
 	tcase_add_test(tc, x_fork_copy_keeps_entry);
-#endif
 	tcase_add_test(tc, s50_map_free_is_asynchronous);
 	tcase_add_test(tc, x_map_free_releases_all);
 	tcase_add_test(tc, x_close_v6);

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cross-checks that walk a whole dimension of the map's behaviour: every
+ * update flag against every state of the slot, cookies compared by
+ * identity, one socket offered to several maps, and a socket's life from
+ * creation to close as the map sees it.  Expected results were observed on
+ * Linux 6.18 (the kernel backend runs the same cases).
+ */
+#include <stdio.h>
+
+#include "spec.h"
+
+#ifndef BPF_F_LOCK
+#define BPF_F_LOCK 4
+#endif
+
+enum slot_state {
+	SLOT_EMPTY,		/* nothing in the slot */
+	SLOT_OTHER,		/* another socket of the group is in the slot */
+	SLOT_SELF,		/* the socket being inserted is in the slot */
+	SLOT_ELSEWHERE,		/* empty, but the socket sits in another slot */
+};
+
+static const char *const slot_names[] = {
+	[SLOT_EMPTY] = "empty slot",
+	[SLOT_OTHER] = "slot holding another socket",
+	[SLOT_SELF] = "slot holding this socket",
+	[SLOT_ELSEWHERE] = "empty slot, socket in slot 1",
+};
+
+static const struct {
+	__u64 flags;
+	const char *name;
+} flag_rows[] = {
+	{ BPF_ANY, "BPF_ANY" },
+	{ BPF_NOEXIST, "BPF_NOEXIST" },
+	{ BPF_EXIST, "BPF_EXIST" },
+	{ BPF_F_LOCK, "BPF_F_LOCK" },
+	{ 3, "flags 3" },
+	{ 1ULL << 32, "flags 1<<32" },
+};
+
+#define N_FLAGS ((int)(sizeof(flag_rows) / sizeof(flag_rows[0])))
+
+/* want[slot state][flag row], as Linux 6.18 answers. */
+static const int flag_want[][N_FLAGS] = {
+	[SLOT_EMPTY] = { 0, 0, -ENOENT, -EINVAL, -EINVAL, -EINVAL },
+	[SLOT_OTHER] = { 0, -EEXIST, 0, -EINVAL, -EINVAL, -EINVAL },
+	[SLOT_SELF] = { -EBUSY, -EEXIST, -EBUSY, -EINVAL, -EINVAL, -EINVAL },
+	[SLOT_ELSEWHERE] = { -EBUSY, -EBUSY, -ENOENT, -EINVAL, -EINVAL, -EINVAL },
+};
+
+/*
+ * Each update flag (ANY, NOEXIST, EXIST, F_LOCK, 3, bit 32) against each state
+ * of slot 0 (empty, another socket, this socket, socket in slot 1) gives Linux
+ * 6.18's result, and the slot then holds what it should.
+ * Spec: none.
+ */
+START_TEST(m01_update_flags_by_slot_state)
+{
+	enum slot_state st = _i / N_FLAGS;
+	int row = _i % N_FLAGS;
+	int m = map_create_ok(8, 4, 0);
+	int a = udp_bound(AF_INET, "127.0.0.1", 0, 1);
+	int b = udp_bound(AF_INET, "127.0.0.1", port_of(a), 1);
+	int want = flag_want[st][row];
+	char what[128];
+	int r;
+
+	if (st == SLOT_OTHER)
+		ck_assert_ret(ins(m, 0, b, BPF_ANY), 0);
+	else if (st == SLOT_SELF)
+		ck_assert_ret(ins(m, 0, a, BPF_ANY), 0);
+	else if (st == SLOT_ELSEWHERE)
+		ck_assert_ret(ins(m, 1, a, BPF_ANY), 0);
+
+	r = ins(m, 0, a, flag_rows[row].flags);
+	snprintf(what, sizeof(what), "update(%s, %s)", slot_names[st],
+		 flag_rows[row].name);
+	spec_check_ret(what, r, want);
+
+	/* What the slot holds now. */
+	if (r == 0 || st == SLOT_SELF)
+		expect_slot(m, 0, a);
+	else if (st == SLOT_OTHER)
+		expect_slot(m, 0, b);
+	else
+		expect_empty(m, 0);
+	xclose(a);
+	xclose(b);
+	xclose(m);
+}
+END_TEST
+
+/*
+ * Cookies compare by identity: a socket and its dup share one cookie, two
+ * sockets differ, slots report their sockets' cookies in any map, and a slot
+ * empties only when the last descriptor closes.
+ * Spec: none.
+ */
+/* [book:cookie_identity] */
+START_TEST(m02_cookie_identity)
+{
+	int m = map_create_ok(8, 4, 0);
+	int m2 = map_create_ok(8, 2, 0);
+	int a = tcp_listener(AF_INET6, "::1", 0, 1);
+	int b = tcp_listener(AF_INET6, "::1", port_of(a), 1);
+	int a2;
+	__u64 ca, cb, c0, c1, again;
+
+	a2 = res(t_dup(a));
+	ck_assert_int_ge(a2, 0);
+	ca = cookie_of(a);
+	cb = cookie_of(b);
+	ck_assert_msg(ca != cb, "two sockets share cookie %llu",
+		      (unsigned long long)ca);
+	ck_assert_msg(cookie_of(a2) == ca, "a dup has another cookie");
+
+	ck_assert_ret(ins(m, 0, a, BPF_ANY), 0);
+	ck_assert_ret(ins(m, 3, b, BPF_ANY), 0);
+	ck_assert_ret(lookup(m, 0, &c0), 0);
+	ck_assert_ret(lookup(m, 3, &c1), 0);
+	ck_assert_ret(lookup(m, 0, &again), 0);
+	ck_assert_msg(c0 == ca && c1 == cb && again == c0,
+		      "slots do not give their sockets' cookies");
+
+	/* Move a to slot 1 of another map: same cookie there. */
+	ck_assert_ret(del(m, 0), 0);
+	ck_assert_ret(ins(m2, 1, a2, BPF_ANY), 0);
+	expect_slot(m2, 1, a);
+
+	/* Closing one descriptor of two keeps the socket, and its slot. */
+	xclose(a2);
+	expect_slot(m2, 1, a);
+	xclose(a);
+	expect_empty(m2, 1);
+	xclose(b);
+	expect_empty(m, 3);
+	xclose(m2);
+	xclose(m);
+}
+END_TEST
+/* [/book:cookie_identity] */
+
+/*
+ * A UDP socket may sit in one slot of one map at a time, whatever the value
+ * size: another slot or map gives EBUSY until it is deleted, and closing a map
+ * that no longer holds it changes nothing.
+ * Spec: none.
+ */
+START_TEST(m03_one_socket_many_maps)
+{
+	int m8 = map_create_ok(8, 2, 0);
+	int m4 = map_create_ok(4, 2, 0);
+	int u = udp_bound(AF_INET6, "::1", 0, 1);
+
+	ck_assert_ret(ins(m8, 0, u, BPF_ANY), 0);
+	ck_assert_ret(ins(m4, 0, u, BPF_ANY), -EBUSY);
+	ck_assert_ret(ins(m8, 1, u, BPF_ANY), -EBUSY);
+	ck_assert_ret(ins(m4, 1, u, BPF_NOEXIST), -EBUSY);
+	ck_assert_ret(del(m8, 0), 0);
+	ck_assert_ret(ins(m4, 1, u, BPF_NOEXIST), 0);
+	ck_assert_ret(lookup(m4, 1, NULL), -ENOSPC);
+	ck_assert_ret(ins(m8, 0, u, BPF_ANY), -EBUSY);
+	ck_assert_ret(del(m4, 1), 0);
+	ck_assert_ret(del(m4, 1), -ENOENT);
+	ck_assert_ret(ins(m8, 1, u, BPF_ANY), 0);
+	expect_slot(m8, 1, u);
+	xclose(m4);
+	expect_slot(m8, 1, u);
+	xclose(u);
+	expect_empty(m8, 1);
+	xclose(m8);
+}
+END_TEST
+
+/*
+ * A TCP socket's life as the map sees it: EINVAL until it listens with
+ * SO_REUSEPORT, accepted while listening, removed and refused after
+ * connect(AF_UNSPEC), accepted after listening again, removed on close, then
+ * EBADF.
+ * Spec: none.
+ */
+START_TEST(m04_listener_life)
+{
+	int m = map_create_ok(8, 2, 0);
+	int s = new_socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), -EINVAL);
+	set_reuseport(s, 1);
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), -EINVAL);
+	bind_to(s, AF_INET, "127.0.0.1", 0);
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), -EINVAL);
+	ck_assert_ret(res(t_listen(s, 8)), 0);
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), 0);
+	expect_slot(m, 0, s);
+	ck_assert_ret(connect_unspec(s), 0);
+	expect_empty(m, 0);
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), -EINVAL);
+	ck_assert_ret(res(t_listen(s, 8)), 0);
+	ck_assert_ret(ins(m, 1, s, BPF_ANY), 0);
+	expect_slot(m, 1, s);
+	xclose(s);
+	expect_empty(m, 1);
+	ck_assert_ret(ins(m, 0, s, BPF_ANY), -EBADF);
+	xclose(m);
+}
+END_TEST
+
+Suite *map_matrix_suite(void)
+{
+	Suite *s = suite_create("map_matrix");
+	TCase *tc = tcase_create("matrix");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, m01_update_flags_by_slot_state, 0,
+			    (int)(sizeof(flag_want) / sizeof(flag_want[0])) * N_FLAGS);
+	tcase_add_test(tc, m02_cookie_identity);
+	tcase_add_test(tc, m03_one_socket_many_maps);
+	tcase_add_test(tc, m04_listener_life);
+	suite_add_tcase(s, tc);
+	return s;
+}
