@@ -21,15 +21,19 @@ elseif(SOCKARRAY_SANITIZE STREQUAL "address")
 	list(APPEND SOCKARRAY_TEST_ENV "CK_TIMEOUT_MULTIPLIER=3")
 endif()
 
-# Test helpers (sockets, maps, errno names) on the port's system calls.
-add_library(spec_helpers OBJECT ${CMAKE_SOURCE_DIR}/code/tests/spec/spec.c)
+# Test helpers (sockets, maps, errno names) and the two backends they run
+# on: the port's system calls and the live kernel's (code/tests/spec/backend.h).
+add_library(spec_helpers OBJECT ${CMAKE_SOURCE_DIR}/code/tests/spec/spec.c
+	${CMAKE_SOURCE_DIR}/code/tests/spec/backend_port.c
+	${CMAKE_SOURCE_DIR}/code/tests/spec/backend_kernel.c)
 target_include_directories(spec_helpers PUBLIC ${CMAKE_SOURCE_DIR}/code/tests
 	${CMAKE_SOURCE_DIR}/code/include)
 target_link_libraries(spec_helpers PUBLIC PkgConfig::CHECK)
 
-# sockarray_test(NAME name SOURCES ... [LIBRARY lib] [LABELS ...] [DEFINES ...])
+# sockarray_test(NAME name SOURCES ... [LIBRARY lib] [LABELS ...] [DEFINES ...] [NOTEST])
+# NOTEST: build the executable only; the caller adds its CTest entries.
 function(sockarray_test)
-	cmake_parse_arguments(T "" "NAME;LIBRARY" "SOURCES;LABELS;DEFINES" ${ARGN})
+	cmake_parse_arguments(T "NOTEST" "NAME;LIBRARY" "SOURCES;LABELS;DEFINES" ${ARGN})
 	if(NOT T_LIBRARY)
 		set(T_LIBRARY sockarray)
 	endif()
@@ -37,11 +41,13 @@ function(sockarray_test)
 	target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/code/tests)
 	target_compile_definitions(${T_NAME} PRIVATE ${T_DEFINES})
 	target_link_libraries(${T_NAME} PRIVATE ${T_LIBRARY} PkgConfig::CHECK)
-	add_test(NAME ${T_NAME} COMMAND ${T_NAME})
-	set_tests_properties(${T_NAME} PROPERTIES
-		LABELS "${T_LABELS}"
-		ENVIRONMENT "${SOCKARRAY_TEST_ENV}"
-		SKIP_RETURN_CODE 77)
+	if(NOT T_NOTEST)
+		add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+		set_tests_properties(${T_NAME} PROPERTIES
+			LABELS "${T_LABELS}"
+			ENVIRONMENT "${SOCKARRAY_TEST_ENV}"
+			SKIP_RETURN_CODE 77)
+	endif()
 	set(SOCKARRAY_TEST_TARGETS ${SOCKARRAY_TEST_TARGETS} ${T_NAME} PARENT_SCOPE)
 endfunction()
 
@@ -52,13 +58,72 @@ foreach(_src IN LISTS _unit_tests)
 	sockarray_test(NAME ${_name} SOURCES ${_src} $<TARGET_OBJECTS:spec_helpers> LABELS unit)
 endforeach()
 
-# The kernel-spec suite, once on the port and once on the live kernel.
-file(GLOB _spec_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/code/tests/spec/*.c)
-# spec.c is in the list: the kernel variant compiles it with its define.
-if(_spec_sources)
-	sockarray_test(NAME spec_port SOURCES ${_spec_sources} LABELS spec)
-	sockarray_test(NAME spec_kernel SOURCES ${_spec_sources} LABELS "spec;kernel"
-		DEFINES SPEC_BACKEND_KERNEL)
+# The conformance suite: one executable, run once per backend.  The
+# kernel run exits 77 (skipped, with the reason) where this process may not
+# create the map.
+file(GLOB _spec_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/code/tests/spec/test_*.c)
+sockarray_test(NAME spec SOURCES ${_spec_sources}
+	${CMAKE_SOURCE_DIR}/code/tests/spec/spec_main.c $<TARGET_OBJECTS:spec_helpers>
+	NOTEST)
+foreach(_backend port kernel)
+	add_test(NAME spec_${_backend} COMMAND spec ${_backend})
+	set_tests_properties(spec_${_backend} PROPERTIES
+		LABELS "spec;${_backend}"
+		ENVIRONMENT "${SOCKARRAY_TEST_ENV}"
+		SKIP_RETURN_CODE 77)
+endforeach()
+
+# The differential fuzzer: random sequences on both backends, compared step
+# by step (code/tests/fuzz/fuzz_diff.c).  The plain build runs 2,000
+# sequences within 60 s; the sanitizer builds run fewer, for memory and
+# race checking of the port under random use.  A longer run:
+#   build/default/fuzz_diff --seed 7 --sequences 100000 --seconds 3600
+sockarray_test(NAME fuzz_diff SOURCES ${CMAKE_SOURCE_DIR}/code/tests/fuzz/fuzz_diff.c
+	$<TARGET_OBJECTS:spec_helpers> NOTEST)
+if(SOCKARRAY_SANITIZE STREQUAL "")
+	set(_fuzz_args --sequences 2000 --seconds 60)
+else()
+	set(_fuzz_args --sequences 300 --seconds 120)
+endif()
+add_test(NAME fuzz_diff COMMAND fuzz_diff --seed 1 ${_fuzz_args})
+# The fuzzer must be able to fail: with a bug planted in the port's side it
+# has to find a difference and shrink it to a few steps.
+add_test(NAME fuzz_diff_finds_planted_bug
+	COMMAND fuzz_diff --seed 1 --plant --sequences 20000 --seconds 120)
+set_tests_properties(fuzz_diff fuzz_diff_finds_planted_bug PROPERTIES
+	LABELS "fuzz;kernel"
+	ENVIRONMENT "${SOCKARRAY_TEST_ENV}"
+	SKIP_REGULAR_EXPRESSION "^SKIP:"
+	TIMEOUT 300)
+set_tests_properties(fuzz_diff PROPERTIES SKIP_RETURN_CODE 77)
+set_tests_properties(fuzz_diff_finds_planted_bug PROPERTIES
+	PASS_REGULAR_EXPRESSION "Shrunk to [1-9] steps")
+
+# The book's table of conformance cases and its fuzzer runs are made by
+# running them (tools/spec-table.py), never typed.
+if(SOCKARRAY_BOOK)
+	find_package(Python3 COMPONENTS Interpreter REQUIRED)
+	set(_conf_gen ${SOCKARRAY_GENERATED_DIR}/conformance-cases.rst
+		${SOCKARRAY_GENERATED_DIR}/conformance-checks.rst
+		${SOCKARRAY_GENERATED_DIR}/conformance-summary.rst)
+	add_custom_command(OUTPUT ${_conf_gen}
+		COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/spec-table.py
+			$<TARGET_FILE:spec> ${CMAKE_SOURCE_DIR}/code/tests/spec
+			${SOCKARRAY_GENERATED_DIR}
+		DEPENDS spec ${CMAKE_SOURCE_DIR}/tools/spec-table.py ${_spec_sources}
+		COMMENT "Conformance suite on both backends -> the book's table of cases"
+		VERBATIM)
+	set(_fuzz_gen ${SOCKARRAY_GENERATED_DIR}/fuzz-run.txt
+		${SOCKARRAY_GENERATED_DIR}/fuzz-planted.txt)
+	add_custom_command(OUTPUT ${_fuzz_gen}
+		COMMAND ${CMAKE_COMMAND} -E make_directory ${SOCKARRAY_GENERATED_DIR}
+		COMMAND sh -c "\"$1\" --seed 1 --sequences 2000 > \"$2\" 2>&1; \"$1\" --seed 1 --plant --sequences 20000 > \"$3\" 2>&1; exit 0"
+			fuzz $<TARGET_FILE:fuzz_diff> ${SOCKARRAY_GENERATED_DIR}/fuzz-run.txt
+			${SOCKARRAY_GENERATED_DIR}/fuzz-planted.txt
+		DEPENDS fuzz_diff
+		COMMENT "Differential fuzzer runs for the book"
+		VERBATIM)
+	set_property(GLOBAL APPEND PROPERTY SOCKARRAY_BOOK_GENERATED ${_conf_gen} ${_fuzz_gen})
 endif()
 
 # Stress tests: real threads racing on the port.
