@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kern/workqueue.h"
 #include "kern/bpf.h"
 #include "kern/capability.h"
 #include "kern/err.h"
@@ -1466,6 +1467,7 @@ START_TEST(internal_map_get_references)
 	ck_assert_uint_eq(map->max_entries, 4);
 	ck_assert_int_eq(PTR_ERR(bpf_map_get(fd)), -EBADF);
 	bpf_map_put(map);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 	close(dn);
 }
@@ -1488,6 +1490,7 @@ START_TEST(internal_free_is_deferred)
 	ck_assert_uint_eq(map->key_size, 4);
 	ck_assert_uint_eq(map->max_entries, 4);
 	rcu_read_unlock();
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 }
 END_TEST
@@ -1509,6 +1512,7 @@ START_TEST(internal_freeze_waits_for_writers)
 	ck_assert_int_eq(map->writecnt, 0);
 	bpf_map_put(map);
 	sys_close(fd);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 }
 END_TEST
@@ -1534,6 +1538,7 @@ START_TEST(internal_writers_are_uncounted_after_errors)
 	bpf_map_put(rmap);
 	sys_close(fd);
 	sys_close(ro);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 }
 END_TEST
@@ -1605,6 +1610,7 @@ START_TEST(internal_meta_equal)
 	sys_close(b);
 	sys_close(c);
 	sys_close(d);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 }
 END_TEST

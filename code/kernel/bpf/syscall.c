@@ -355,14 +355,13 @@ static void bpf_map_free(struct bpf_map *map)
 }
 
 /*
- * The deferred half of bpf_map_put().  Linux 6.18 queues the free on a
- * workqueue (bpf_map_free_in_work() -> bpf_map_free_deferred()); the port
- * queues it with call_rcu().  Either way it runs later, in another thread,
- * which is what userspace can observe (kernel-spec.md §10, X31).
+ * Port of bpf_map_free_deferred(): the deferred half of bpf_map_put(), run
+ * by the workqueue's thread.  It runs later and in another thread, which is
+ * what userspace can observe (kernel-spec.md §10, X31).
  */
-static void bpf_map_free_rcu_gp(struct rcu_head *rcu)
+static void bpf_map_free_deferred(struct work_struct *work)
 {
-	bpf_map_free(container_of(rcu, struct bpf_map, rcu));
+	bpf_map_free(container_of(work, struct bpf_map, work));
 }
 
 /**
@@ -380,17 +379,23 @@ void bpf_map_inc(struct bpf_map *map)
  * Drop a reference; the last one frees the map asynchronously.
  * Port of bpf_map_put(), kernel/bpf/syscall.c, Linux 6.18.
  *
- * The free is queued with call_rcu(): ops->map_free runs after a grace
- * period, in the RCU callback thread.  Linux queues it on a workqueue
- * instead (bpf_map_free_in_work()); both are asynchronous, so the caller
- * never frees the map itself and may hold locks.
+ * As in Linux 6.18 for a map no program uses (bpf_map_free_in_work()),
+ * the free is queued on system_unbound_wq, with no grace period: nothing
+ * reaches a map whose last reference is gone, and the sockets that still
+ * point into it are the map_free's own business.  The caller never frees
+ * the map itself, so it may hold locks.  (Linux waits for a grace period
+ * first only for an inner map removed from a map-in-map, which the port
+ * does not have; a program's own references are dropped only after the
+ * program's grace period, in bpf_prog_free_deferred().)
  *
  * @param map the map
  */
 void bpf_map_put(struct bpf_map *map)
 {
-	if (refcount_dec_and_test(&map->refcnt))
-		call_rcu(&map->rcu, bpf_map_free_rcu_gp);
+	if (refcount_dec_and_test(&map->refcnt)) {
+		INIT_WORK(&map->work, bpf_map_free_deferred);
+		queue_work(system_unbound_wq, &map->work);
+	}
 }
 
 /* ------------------------------------------------------------------ */

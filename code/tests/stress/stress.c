@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kern/workqueue.h"
 #include "kern/bpf.h"
 #include "kern/err.h"
 #include "kern/filter.h"
@@ -345,6 +346,7 @@ START_TEST(readers_writers_closers_and_freed_maps)
 	sys_close(atomic_load(&st->map2_fd));
 	sys_close(st->map_fd);
 	sys_close(probe);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();		/* every deferred free has run: LeakSanitizer sees all */
 	free(st);
 }
@@ -405,6 +407,7 @@ START_TEST(map_free_races_socket_close)
 		atomic_store(&fr.go, 1);
 		pthread_join(a, NULL);
 		pthread_join(b, NULL);
+		flush_workqueue(system_unbound_wq);	/* deferred map frees */
 		rcu_barrier();	/* the deferred free has run */
 
 		/* survivors are free again: a new map takes them */
@@ -416,6 +419,7 @@ START_TEST(map_free_races_socket_close)
 		sys_close(fr.map_fd);
 		rounds++;
 	}
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 	ck_assert_int_gt(rounds, 0);
 }
