@@ -120,6 +120,7 @@ static inline bool rcu_read_lock_held(void)
 	((c) ? (void)0 : kern_rcu_lockdep_fail(what, __FILE__, __LINE__))
 #endif
 
+/* [book:rcu_accessors] */
 /* The pointer itself, as a plain lvalue, with the address space cast away. */
 #define __rcu_lvalue(p)	(*(__typeof__(*(p)) __force **)&(p))
 
@@ -144,5 +145,6 @@ static inline bool rcu_read_lock_held(void)
 
 #define RCU_INIT_POINTER(p, v) \
 	__atomic_store_n(&__rcu_lvalue(p), (v), __ATOMIC_RELAXED)
+/* [/book:rcu_accessors] */
 
 #endif /* KERN_RCUPDATE_H */

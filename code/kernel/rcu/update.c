@@ -77,6 +77,7 @@ static void rcu_make_key(void)
 	}
 }
 
+/* [book:urcu_register] */
 /* Register the calling thread with liburcu the first time it uses RCU. */
 static void rcu_ensure_registered(void)
 {
@@ -88,6 +89,7 @@ static void rcu_ensure_registered(void)
 	/* any non-NULL value makes the destructor run at thread exit */
 	pthread_setspecific(rcu_exit_key, &rcu_registered);
 }
+/* [/book:urcu_register] */
 
 void kern_rcu_lockdep_fail(const char *what, const char *file, int line)
 {
@@ -95,6 +97,7 @@ void kern_rcu_lockdep_fail(const char *what, const char *file, int line)
 	abort();
 }
 
+/* [book:urcu_wrappers] */
 /** Port of rcu_read_lock(): enter a read-side critical section. */
 void kern_rcu_read_lock(void)
 {
@@ -130,6 +133,7 @@ void kern_synchronize_rcu(void)
 	urcu_memb_synchronize_rcu();
 	tsan_gp_acquire();
 }
+/* [/book:urcu_wrappers] */
 
 /* Runs in liburcu's call_rcu thread: hand the head back to its owner. */
 static void rcu_callback_trampoline(urcu_head_t *uhead)
