@@ -9,13 +9,20 @@
  * port builds spinlock_t on a pthread mutex and rwlock_t on a pthread rwlock.
  *
  * Each thread keeps a small stack of the locks it holds, as lockdep does, so
- * that lockdep_is_held() gives a real answer.  In debug builds (no NDEBUG)
- * taking a held lock again, releasing a lock that is not held, or holding
- * too many aborts with a message naming the lock.
+ * that lockdep_is_held() gives a real answer.  In every build (NDEBUG or
+ * not), taking a lock the thread already holds, releasing a lock it does
+ * not hold, or holding too many aborts with a message naming the lock: in
+ * the kernel the first two hang or corrupt, so nothing is gained by going on.
+ *
+ * Lock *order* is not checked here.  Lockdep keeps a graph of lock classes
+ * for that; the port leaves it to ThreadSanitizer, whose deadlock detector
+ * keeps the same kind of graph over lock instances (chapter "Locks and
+ * their order" compares the two).
  *
  * The _bh variants also count "bottom halves disabled" for the thread.
  * Userspace has no softirqs, so nothing can interrupt the holder; the count
- * exists so the code and its checks read as in the kernel (see the book).
+ * exists so the code and its checks read as in the kernel, and in_softirq()
+ * reports it.
  */
 #ifndef KERN_SPINLOCK_H
 #define KERN_SPINLOCK_H
@@ -76,7 +83,7 @@ int lockdep_depth(void);
  */
 #define lockdep_is_held(l)	lock_is_held(l)
 
-/** Abort (debug builds) unless the calling thread holds @p l. */
+/** Abort unless the calling thread holds @p l (in every build). */
 #define lockdep_assert_held(l) \
 	__lockdep_assert(lock_is_held(l), "lockdep_assert_held(" #l ")", __FILE__, __LINE__)
 

@@ -7,8 +7,9 @@
  * rcu_dereference_protected() checks it.  The kernel's lockdep keeps, per
  * task, the list of locks the task holds; the port keeps the same list per
  * thread.  Misuse that would hang or corrupt a real kernel aborts here with
- * the lock's name.  Lock *order* is checked by ThreadSanitizer, which builds
- * the same kind of graph lockdep does.
+ * the lock's name, in every build.  Lock *order* is checked by
+ * ThreadSanitizer, which builds the same kind of graph lockdep does, but
+ * over lock instances where lockdep uses lock classes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static int held_find(const void *lock)
 	return -1;
 }
 
+/* [book:held_push] */
 /* Record an acquisition; catch self-deadlock before it happens. */
 static void held_push(const void *lock, const char *name, enum held_mode mode)
 {
@@ -55,6 +57,7 @@ static void held_push(const void *lock, const char *name, enum held_mode mode)
 		lock_fail("too many locks held", name);
 	held_locks[held_depth++] = (struct held_lock){ lock, name, mode };
 }
+/* [/book:held_push] */
 
 static void held_pop(const void *lock, const char *name)
 {
@@ -137,6 +140,7 @@ void rwlock_destroy(rwlock_t *lock)
 	pthread_rwlock_destroy(&lock->rwlock);
 }
 
+/* [book:spin_lock_bh] */
 /** Port of spin_lock(). */
 void spin_lock(spinlock_t *lock)
 {
@@ -164,6 +168,7 @@ void spin_unlock_bh(spinlock_t *lock)
 	spin_unlock(lock);
 	local_bh_enable();
 }
+/* [/book:spin_lock_bh] */
 
 /** Port of read_lock(). */
 void read_lock(rwlock_t *lock)

@@ -370,6 +370,7 @@ int reuseport_add_sock(struct sock *sk, struct sock *sk2, bool bind_inany)
 	return 0;
 }
 
+/* [exercise:lock_order] */
 /* [book:detach_sock] */
 /**
  * @p sk leaves its group for good.  Port of reuseport_detach_sock().
@@ -407,6 +408,7 @@ out:
 	spin_unlock_bh(&reuseport_lock);
 }
 /* [/book:detach_sock] */
+/* [/exercise:lock_order] */
 
 /**
  * A TCP listener stops listening (close, shutdown, disconnect).
