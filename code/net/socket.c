@@ -65,6 +65,7 @@ static const struct file_operations socket_file_ops = {
 	.name = "socket",
 };
 
+/* [book:sockfd_lookup] */
 /*
  * The socket behind descriptor @p fd, with a reference on its file (port
  * of sockfd_lookup()).
@@ -95,6 +96,7 @@ void sockfd_put(struct socket *sock)
 {
 	fput(sock->file);
 }
+/* [/book:sockfd_lookup] */
 
 /* The socket of an already referenced file (port of sock_from_file()). */
 static struct socket *sock_from_file(struct file *file)

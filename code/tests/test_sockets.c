@@ -1428,6 +1428,233 @@ START_TEST(udp_bind_conflicts)
 }
 END_TEST
 
+/* ------------------------------------------------------------ join rules (exercise) */
+
+/*
+ * Who may share a TCP port: the rule of inet_bind_conflict(), the function
+ * of exercise "bind_conflict" (book chapter "Sockets as the map sees
+ * them").  Every test has a case that must fail with EADDRINUSE and one that
+ * must succeed, so neither "never a conflict" nor "always a conflict"
+ * passes any of them.  Each row was checked on the live 6.18 kernel.
+ */
+
+/* [book:test_join] */
+START_TEST(join_needs_reuseport_on_both)
+{
+	int a = listener(AF_INET, "127.0.0.1", 0, 1), p = port_of(a), b;
+
+	/* both have SO_REUSEPORT: the second shares the port, then the group */
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
+	ck_ok(bind4(b, "127.0.0.1", p));
+	ck_ok(sys_listen(b, 1));
+	xclose(b);
+	/* only the owner has it */
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	ck_errno(bind4(b, "127.0.0.1", p), EADDRINUSE);
+	xclose(b);
+	/* SO_REUSEADDR does not stand in for it: the owner listens */
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(b, SOL_SOCKET, SO_REUSEADDR, 1);
+	ck_errno(bind4(b, "127.0.0.1", p), EADDRINUSE);
+	xclose(b);
+	xclose(a);
+
+	/* only the newcomer has it */
+	a = listener(AF_INET, "127.0.0.1", 0, 0);
+	p = port_of(a);
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
+	ck_errno(bind4(b, "127.0.0.1", p), EADDRINUSE);
+	xclose(b);
+	xclose(a);
+}
+END_TEST
+/* [/book:test_join] */
+
+START_TEST(join_bound_sockets_share_before_listen)
+{
+	int a = mksock(AF_INET, SOCK_STREAM, 0), b = mksock(AF_INET, SOCK_STREAM, 0), c, p;
+
+	set_int(a, SOL_SOCKET, SO_REUSEPORT, 1);
+	set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
+	ck_ok(bind4(a, "127.0.0.1", 0));
+	p = port_of(a);
+	ck_ok(bind4(b, "127.0.0.1", p));	/* neither listens yet */
+	c = mksock(AF_INET, SOCK_STREAM, 0);
+	ck_errno(bind4(c, "127.0.0.1", p), EADDRINUSE);
+	xclose(c);
+	ck_ok(sys_listen(a, 1));
+	ck_ok(sys_listen(b, 1));		/* listen() checks again: still fine */
+	xclose(a);
+	xclose(b);
+}
+END_TEST
+
+struct join_ports {
+	int listening;		/* a listener of uid 0 with SO_REUSEPORT */
+	int bound_fd;		/* a socket of uid 0, SO_REUSEPORT + SO_REUSEADDR, bound */
+	int bound;		/* its port */
+};
+
+static void child_join_other_owner(void *arg)
+{
+	const struct join_ports *jp = arg;
+	int fd, one = 1;
+
+	child_assert(!setresuid(1000, 1000, 1000));
+	/* SO_REUSEPORT, even with SO_REUSEADDR, cannot join another user's listener */
+	fd = sys_socket(AF_INET, SOCK_STREAM, 0);
+	sys_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, 4);
+	child_errno(bind4(fd, "127.0.0.1", jp->listening), EADDRINUSE);
+	sys_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, 4);
+	child_errno(bind4(fd, "127.0.0.1", jp->listening), EADDRINUSE);
+	/* SO_REUSEADDR on both, owner not listening: any user may bind, and listen */
+	child_assert(bind4(fd, "127.0.0.1", jp->bound) == 0);
+	child_assert(sys_listen(fd, 1) == 0);
+	/* ... and then the first owner cannot listen any more */
+	child_errno(sys_listen(jp->bound_fd, 1), EADDRINUSE);
+}
+
+START_TEST(join_needs_the_same_owner)
+{
+	struct join_ports jp;
+	int a = listener(AF_INET, "127.0.0.1", 0, 1);
+
+	jp.listening = port_of(a);
+	jp.bound_fd = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(jp.bound_fd, SOL_SOCKET, SO_REUSEPORT, 1);
+	set_int(jp.bound_fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	ck_ok(bind4(jp.bound_fd, "127.0.0.1", 0));
+	jp.bound = port_of(jp.bound_fd);
+	in_child(child_join_other_owner, &jp);
+	xclose(jp.bound_fd);
+	xclose(a);
+}
+END_TEST
+
+START_TEST(join_wildcard_and_specific_addresses)
+{
+	int a = listener(AF_INET, "127.0.0.1", 0, 1), p = port_of(a), b;
+
+	/* overlapping addresses, SO_REUSEPORT on both: shared (other groups) */
+	b = listener(AF_INET, "0.0.0.0", p, 1);
+	xclose(b);
+	b = listener(AF_INET6, "::", p, 1);
+	xclose(b);
+	/* overlapping, without SO_REUSEPORT */
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	ck_errno(bind4(b, "0.0.0.0", p), EADDRINUSE);
+	xclose(b);
+	b = mksock(AF_INET6, SOCK_STREAM, 0);
+	ck_errno(bind6(b, "::", p), EADDRINUSE);
+	xclose(b);
+	/* not overlapping: no rule needed */
+	b = listener(AF_INET, "127.0.0.2", p, 0);
+	xclose(b);
+	xclose(a);
+}
+END_TEST
+
+START_TEST(join_reuseaddr_only_until_listen)
+{
+	int x = mksock(AF_INET, SOCK_STREAM, 0), y = mksock(AF_INET, SOCK_STREAM, 0), z, p;
+
+	set_int(x, SOL_SOCKET, SO_REUSEADDR, 1);
+	set_int(y, SOL_SOCKET, SO_REUSEADDR, 1);
+	ck_ok(bind4(x, "127.0.0.1", 0));
+	p = port_of(x);
+	ck_ok(bind4(y, "127.0.0.1", p));
+	ck_ok(sys_listen(x, 1));
+	ck_errno(sys_listen(y, 1), EADDRINUSE);
+	z = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(z, SOL_SOCKET, SO_REUSEADDR, 1);
+	ck_errno(bind4(z, "127.0.0.1", p), EADDRINUSE);
+	xclose(z);
+	xclose(y);
+	xclose(x);
+}
+END_TEST
+
+/*
+ * A port chosen by bind(port 0) is one nobody holds: there SO_REUSEADDR
+ * does not let sockets share (relax is false).  With 400 sockets, a rule
+ * that let them share would hand out some port twice (a random start in
+ * about 14,000 odd ports) all but once in thousands of runs.
+ */
+START_TEST(join_automatic_ports_are_not_shared)
+{
+	enum { N = 400 };
+	static int fds[N], ports[N];
+	int x = mksock(AF_INET, SOCK_STREAM, 0), y, p, i, j;
+
+	set_int(x, SOL_SOCKET, SO_REUSEADDR, 1);
+	ck_ok(bind4(x, "127.0.0.1", 0));
+	p = port_of(x);
+	y = mksock(AF_INET, SOCK_STREAM, 0);
+	ck_errno(bind4(y, "127.0.0.1", p), EADDRINUSE);	/* y lacks SO_REUSEADDR */
+	xclose(y);
+	for (i = 0; i < N; i++) {
+		fds[i] = mksock(AF_INET, SOCK_STREAM, 0);
+		set_int(fds[i], SOL_SOCKET, SO_REUSEADDR, 1);
+		ck_ok(bind4(fds[i], "127.0.0.1", 0));
+		ports[i] = port_of(fds[i]);
+		ck_assert_int_ne(ports[i], p);
+		for (j = 0; j < i; j++)
+			ck_assert_msg(ports[j] != ports[i], "port %d handed out twice", ports[i]);
+	}
+	for (i = 0; i < N; i++)
+		xclose(fds[i]);
+	xclose(x);
+}
+END_TEST
+
+#ifndef SOCKETS_BACKEND_KERNEL
+static enum sk_action join_pass_prog(struct sk_reuseport_kern *ctx, void *data)
+{
+	return SK_PASS;
+}
+
+/*
+ * A socket that already has a group of its own (SO_ATTACH_REUSEPORT_EBPF
+ * before bind() gives it one) cannot share a port through SO_REUSEPORT.
+ * On Linux the attach takes a program descriptor; the port, which has
+ * none, attaches a C function directly.
+ */
+START_TEST(join_refused_to_a_socket_with_a_group)
+{
+	int a = listener(AF_INET, "127.0.0.1", 0, 1), p = port_of(a), b;
+
+	b = mksock(AF_INET, SOCK_STREAM, 0);
+	set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
+	ck_assert_int_eq(reuseport_attach_prog(sk_of(b), bpf_prog_new(join_pass_prog, NULL)), 0);
+	ck_assert_ptr_nonnull(group_of(b));
+	ck_errno(bind4(b, "127.0.0.1", p), EADDRINUSE);
+	ck_ok(bind4(b, "127.0.0.1", 0));	/* a port of its own is fine */
+	ck_ok(sys_listen(b, 1));
+	ck_assert(map_would_take(b));
+	xclose(b);
+	xclose(a);
+}
+END_TEST
+
+/* The same for UDP, whose rule is udp_lib_lport_inuse()'s. */
+START_TEST(udp_join_refused_to_a_socket_with_a_group)
+{
+	int a = udp_bound(AF_INET, "127.0.0.1", 0, 1), p = port_of(a), b;
+
+	b = mksock(AF_INET, SOCK_DGRAM, 0);
+	set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
+	ck_assert_int_eq(reuseport_attach_prog(sk_of(b), bpf_prog_new(join_pass_prog, NULL)), 0);
+	ck_errno(bind4(b, "127.0.0.1", p), EADDRINUSE);
+	ck_ok(bind4(b, "127.0.0.1", 0));
+	ck_assert(map_would_take(b));
+	xclose(b);
+	xclose(a);
+}
+END_TEST
+#endif
+
 /* ------------------------------------------------------------ listen, connect, accept */
 
 START_TEST(listen_basics)
@@ -2529,6 +2756,7 @@ START_TEST(listener_close_frees_children)
 	ck_assert_int_eq(csk->sk_state, TCP_ESTABLISHED);
 	for (int i = 0; i < 4; i++)
 		xclose(c[i]);
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 	/* every port is free again */
 	l = mksock(AF_INET, SOCK_STREAM, 0);
@@ -2631,6 +2859,7 @@ START_TEST(concurrent_binds_connects_closes)
 		ck_assert_int_eq(pthread_join(t[i], &res), 0);
 		ck_assert_msg(!res, "thread %d: %s failed", i, (char *)res);
 	}
+	flush_workqueue(system_unbound_wq);	/* deferred map frees */
 	rcu_barrier();
 	/* everything closed: both ports are free for a socket without flags */
 	a = mksock(AF_INET, SOCK_DGRAM, 0);
@@ -2733,6 +2962,26 @@ Suite *sockets_suite(void)
 	tcase_add_test(tc, reuseport_other_owner_and_listener);
 	tcase_add_test(tc, udp_bind_conflicts);
 	suite_add_tcase(s, tc);
+
+	/* exercise "bind_conflict": the rule of inet_bind_conflict() */
+	tc = tcase_create("join_rules");
+	tcase_set_tags(tc, "exercise");
+	tcase_add_test(tc, join_needs_reuseport_on_both);
+	tcase_add_test(tc, join_bound_sockets_share_before_listen);
+	tcase_add_test(tc, join_needs_the_same_owner);
+	tcase_add_test(tc, join_wildcard_and_specific_addresses);
+	tcase_add_test(tc, join_reuseaddr_only_until_listen);
+	tcase_add_test(tc, join_automatic_ports_are_not_shared);
+#ifndef SOCKETS_BACKEND_KERNEL
+	tcase_add_test(tc, join_refused_to_a_socket_with_a_group);
+#endif
+	suite_add_tcase(s, tc);
+
+#ifndef SOCKETS_BACKEND_KERNEL
+	tc = tcase_create("udp_join");
+	tcase_add_test(tc, udp_join_refused_to_a_socket_with_a_group);
+	suite_add_tcase(s, tc);
+#endif
 
 	tc = tcase_create("connections");
 	tcase_add_test(tc, listen_basics);

@@ -368,6 +368,31 @@ int sock_no_getname(struct socket *sock, struct sockaddr *addr, int peer);
 /* ------------------------------------------------------------------ inet_hashtables.c */
 
 /** @brief A protocol's table of local ports (the kernel's bhash plus the lock of its lookup tables). */
+/** inet_bind_fast::fastreuseport: every owner had SO_REUSEPORT. */
+#define FASTREUSEPORT_ANY	1
+/** inet_bind_fast::fastreuseport: reset by a later owner; compare addresses. */
+#define FASTREUSEPORT_STRICT	2
+
+/**
+ * @brief The fast-path fields of a TCP port's owners (the kernel keeps them
+ *        in struct inet_bind_bucket, include/net/inet_hashtables.h).
+ *
+ * They summarise the owners when each joined, so that a bind() that matches
+ * the summary skips the walk over every owner.  They are not recomputed
+ * when an owner later changes SO_REUSEADDR or SO_REUSEPORT: Linux lets a
+ * newcomer that matches the summary in, even where the owner-by-owner rule
+ * would now refuse it.  Meaningful only while the port has owners.
+ */
+struct inet_bind_fast {
+	s8 fastreuse;			/**< every owner had SO_REUSEADDR and was not listening */
+	s8 fastreuseport;		/**< 0, FASTREUSEPORT_ANY or FASTREUSEPORT_STRICT */
+	uid_t fastuid;			/**< the owner uid the SO_REUSEPORT summary is for */
+	bool fast_ipv6_only;		/**< IPV6_V6ONLY of the summarised socket */
+	unsigned short fast_sk_family;	/**< its family */
+	in_addr_t fast_rcv_saddr;	/**< its IPv4 address */
+	struct in6_addr fast_v6_rcv_saddr; /**< its IPv6 address */
+};
+
 struct inet_hashinfo {
 	/**
 	 * The one lock of the table: held for every change to a port's
@@ -377,6 +402,8 @@ struct inet_hashinfo {
 	spinlock_t lock;
 	/** owners of each local port, most recent first */
 	struct inet_sock *bhash[INET_PORTS];
+	/** TCP: each owned port's fast-path summary (see inet_bind_fast) */
+	struct inet_bind_fast bfast[INET_PORTS];
 };
 
 /** TCP's port table. */

@@ -22,6 +22,7 @@ struct sk_buff;
 /** The lock that serialises every change to every reuseport group. */
 extern spinlock_t reuseport_lock;
 
+/* [book:struct_sock_reuseport] */
 /** @brief A reuseport group. */
 struct sock_reuseport {
 	struct rcu_head rcu;		/**< for the RCU-deferred free */
@@ -34,6 +35,7 @@ struct sock_reuseport {
 	struct bpf_prog __rcu *prog;	/**< attached program, or NULL */
 	struct sock *socks[];		/**< members, then closed members */
 };
+/* [/book:struct_sock_reuseport] */
 
 int reuseport_alloc(struct sock *sk, bool bind_inany);
 int reuseport_add_sock(struct sock *sk, struct sock *sk2, bool bind_inany);

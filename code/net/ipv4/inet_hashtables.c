@@ -221,9 +221,33 @@ void inet_put_port(struct sock *sk)
 	spin_unlock_bh(&h->lock);
 }
 
+/* [exercise:bind_conflict] */
 /*
- * Port of inet_bind_conflict(): may @sk2, which holds the port, stay
- * alongside @sk?  Only the address overlap is left to the caller.
+ * Port of inet_bind_conflict(), net/ipv4/inet_connection_sock.c: does
+ * @sk2, which already holds the port, keep @sk from holding it too?  This
+ * is the whole of TCP's sharing rule except the address: the caller asks
+ * inet_rcv_saddr_equal() whether the two addresses overlap.
+ *
+ * @sk: the socket that wants the port (bind(), or listen() checking again)
+ * @sk2: one owner of the port; for @sk itself the answer is no conflict
+ * @uid: the owner of @sk (its sk_uid), to compare with @sk2's
+ * @relax: false while looking for a free ephemeral port (then SO_REUSEADDR
+ *	does not let two sockets share), true for a port the user named
+ * @reuseport_cb_ok: @sk is in no reuseport group, or in one that holds
+ *	shut-down listeners it may rejoin; if false, SO_REUSEPORT cannot help
+ * @reuseport_ok: false while looking for a free ephemeral port (a socket
+ *	must not be dropped into a stranger's group by accident)
+ *
+ * The sockets are on different devices (sk_bound_dev_if, both set and
+ * different): no conflict.  Otherwise they may share when both have
+ * SO_REUSEADDR and @sk2 is not listening; or when both have SO_REUSEPORT,
+ * SO_REUSEPORT is allowed (@reuseport_ok, @reuseport_cb_ok) and @sk2 has
+ * the same owner (or is in TIME_WAIT, which has no owner to protect).
+ * The first way is closed when not @relax; and, when @reuseport_ok is
+ * false, also for a pair that the second way would have let share, so that
+ * an automatic port never puts the socket into somebody's group.
+ *
+ * Returns true for a conflict, false if the two may share the port.
  */
 static bool inet_bind_conflict(const struct sock *sk, const struct sock *sk2,
 			       uid_t uid, bool relax, bool reuseport_cb_ok,
@@ -256,7 +280,9 @@ static bool inet_bind_conflict(const struct sock *sk, const struct sock *sk2,
 	}
 	return false;
 }
+/* [/exercise:bind_conflict] */
 
+/* [book:csk_bind_conflict] */
 /*
  * Port of inet_csk_bind_conflict(): does any owner of @port keep @sk from
  * it?  A socket already in a group may share only while the group holds
@@ -282,6 +308,7 @@ static bool inet_csk_bind_conflict(const struct sock *sk, struct inet_hashinfo *
 	}
 	return false;
 }
+/* [/book:csk_bind_conflict] */
 
 /*
  * Port of inet_csk_find_open_port(): a free ephemeral port for bind(port 0)
@@ -335,6 +362,72 @@ other_parity_scan:
 	return 0;
 }
 
+/*
+ * Port of sk_reuseport_match(): does @sk match the summary of the port's
+ * SO_REUSEPORT owners, so that it may skip the owner-by-owner check?  Not
+ * for a socket already in a group.  Under FASTREUSEPORT_STRICT the
+ * addresses must overlap the summarised one, as a wildcard may.
+ */
+static bool sk_reuseport_match(const struct inet_bind_fast *tb, const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (tb->fastreuseport <= 0 || !sk->sk_reuseport ||
+	    rcu_access_pointer(sk->sk_reuseport_cb) || tb->fastuid != sk->sk_uid)
+		return false;
+	if (tb->fastreuseport == FASTREUSEPORT_ANY)
+		return true;
+	if (tb->fast_sk_family == AF_INET6)
+		return ipv6_rcv_saddr_equal(&tb->fast_v6_rcv_saddr,
+					    sk->sk_family == AF_INET6 ? &inet->sk_v6_rcv_saddr : NULL,
+					    tb->fast_rcv_saddr, inet->inet_rcv_saddr,
+					    tb->fast_ipv6_only, ipv6_only_sock(sk), true, false);
+	return ipv4_rcv_saddr_equal(tb->fast_rcv_saddr, inet->inet_rcv_saddr,
+				    ipv6_only_sock(sk), true, false);
+}
+
+/* Summarise @sk as the port's newest owner in @tb. */
+static void inet_bind_fast_set(struct inet_bind_fast *tb, const struct sock *sk, s8 mode)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	tb->fastreuseport = mode;
+	tb->fastuid = sk->sk_uid;
+	tb->fast_rcv_saddr = inet->inet_rcv_saddr;
+	tb->fast_ipv6_only = ipv6_only_sock(sk);
+	tb->fast_sk_family = sk->sk_family;
+	tb->fast_v6_rcv_saddr = inet->sk_v6_rcv_saddr;
+}
+
+/*
+ * Port of inet_csk_update_fastreuse(): @sk has just been granted @port;
+ * fold it into the summary.  The first owner sets it; later owners can only
+ * narrow it, except that a SO_REUSEPORT owner that did not match restarts
+ * the SO_REUSEPORT summary from itself, in strict mode.  Table lock held,
+ * @sk not yet among the owners unless it is a listener checking again.
+ */
+static void inet_csk_update_fastreuse(struct inet_hashinfo *h, unsigned short port,
+				      struct sock *sk)
+{
+	struct inet_bind_fast *tb = &h->bfast[port];
+	bool reuse = sk->sk_reuse && sk->sk_state != TCP_LISTEN;
+
+	if (!h->bhash[port]) {
+		tb->fastreuse = reuse;
+		if (sk->sk_reuseport)
+			inet_bind_fast_set(tb, sk, FASTREUSEPORT_ANY);
+		else
+			tb->fastreuseport = 0;
+		return;
+	}
+	if (!reuse)
+		tb->fastreuse = 0;
+	if (!sk->sk_reuseport)
+		tb->fastreuseport = 0;
+	else if (!sk_reuseport_match(tb, sk))
+		inet_bind_fast_set(tb, sk, FASTREUSEPORT_STRICT);
+}
+
 /**
  * Claim local port @p snum, or a free one if 0 (port of
  * inet_csk_get_port()).  Called by bind() and, to re-check the port under
@@ -342,7 +435,10 @@ other_parity_scan:
  *
  * With a port asked for, an owner whose address overlaps is a conflict
  * unless both sockets have SO_REUSEADDR and the owner is not listening, or
- * both have SO_REUSEPORT and the same owner uid.
+ * both have SO_REUSEPORT and the same owner uid; but first the owners'
+ * summary (struct inet_bind_fast) may let the socket in without asking
+ * each owner, as in Linux, even if an owner has since dropped its option
+ * (the differential fuzzer found that case).
  *
  * @param sk the socket, its local address already set
  * @param snum the port, or 0
@@ -358,10 +454,19 @@ int inet_csk_get_port(struct sock *sk, unsigned short snum)
 		port = inet_csk_find_open_port(sk, h);
 		if (!port)
 			goto fail;
-	} else if (inet_csk_bind_conflict(sk, h, (unsigned short)port, true, true)) {
-		goto fail;
+	} else {
+		struct inet_bind_fast *tb = &h->bfast[port];
+		bool reuse = sk->sk_reuse && sk->sk_state != TCP_LISTEN;
+
+		/* The fast path: the owners' summary already says yes. */
+		if (!h->bhash[port] ||
+		    !((tb->fastreuse > 0 && reuse) || sk_reuseport_match(tb, sk))) {
+			if (inet_csk_bind_conflict(sk, h, (unsigned short)port, true, true))
+				goto fail;
+		}
 	}
 
+	inet_csk_update_fastreuse(h, (unsigned short)port, sk);
 	if (!inet_sk(sk)->bind_pprev)
 		inet_bind_hash(sk, h, (unsigned short)port);
 	ret = 0;
@@ -376,6 +481,7 @@ static bool inet_sk_listening(const struct sock *sk)
 	return sk_hashed(sk) && READ_ONCE(sk->sk_state) == TCP_LISTEN;
 }
 
+/* [book:inet_reuseport_add_sock] */
 /*
  * Port of inet_reuseport_add_sock(): join the group of a listener on the
  * same port with the same family, v6-only flag, owner and address, or start
@@ -398,6 +504,7 @@ static int inet_reuseport_add_sock(struct sock *sk, struct inet_hashinfo *h)
 	}
 	return reuseport_alloc(sk, inet_rcv_saddr_any(sk));
 }
+/* [/book:inet_reuseport_add_sock] */
 
 /**
  * Put a listener in the lookup tables (port of __inet_hash() for

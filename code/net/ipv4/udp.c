@@ -32,6 +32,7 @@
 /** The UDP-Lite option level (include/linux/socket.h). */
 #define SOL_UDPLITE		136
 
+/* [book:udp_lport_inuse] */
 /*
  * Port of udp_lib_lport_inuse(): may @sk take @num?  An owner whose address
  * overlaps conflicts, unless both have SO_REUSEADDR, or both SO_REUSEPORT
@@ -66,6 +67,7 @@ static bool udp_lib_lport_inuse(struct inet_hashinfo *h, unsigned short num,
 	}
 	return false;
 }
+/* [/book:udp_lport_inuse] */
 
 /*
  * Port of udp_reuseport_add_sock(): join the group of a bound socket of
