@@ -36,11 +36,12 @@ struct sock_reuseport;
 /** sk_userlocks bit: the user chose the address. */
 #define SOCK_BINDADDR_LOCK	0x4
 
+/* [book:tag_bits] */
 /**
  * @name sk_user_data tag bits
- * sk_user_data holds a pointer whose low bits are free because what it
- * points to is at least 8-byte aligned; the kernel uses three of them to
- * say who owns the pointer.
+ * sk_user_data holds a pointer whose three low bits are free, because what
+ * it points to is at least 8-byte aligned; the kernel uses those bits to
+ * say who owns the pointer and how it may be copied (include/net/sock.h).
  * @{
  */
 /** Do not copy sk_user_data into sockets cloned from this one (accept). */
@@ -50,8 +51,15 @@ struct sock_reuseport;
 /** sk_user_data points to a sockmap psock. */
 #define SK_USER_DATA_PSOCK	4UL
 /** Clears the tag bits, leaving the pointer. */
-#define SK_USER_DATA_PTRMASK	~(SK_USER_DATA_NOCOPY | SK_USER_DATA_BPF | SK_USER_DATA_PSOCK)
+#define SK_USER_DATA_PTRMASK	~(SK_USER_DATA_NOCOPY | SK_USER_DATA_BPF | \
+				  SK_USER_DATA_PSOCK)
 /** @} */
+
+/* The map stores a slot's address: the tags must fit below its alignment.
+ * (The kernel has no such check; on 32-bit a slot is only 4-byte aligned.) */
+_Static_assert(_Alignof(struct sock *) > ~SK_USER_DATA_PTRMASK,
+	       "a slot address must leave every sk_user_data tag bit free");
+/* [/book:tag_bits] */
 
 /** @brief Protocol operations a struct sock needs (include/net/sock.h: struct proto). */
 struct proto {
@@ -77,6 +85,7 @@ enum {
 	TCP_CLOSING,
 };
 
+/* [book:struct_sock] */
 /** @brief A network-layer socket. */
 struct sock {
 	unsigned short sk_family;	/**< AF_INET, AF_INET6, AF_UNIX, ... */
@@ -111,6 +120,7 @@ struct sock {
 	const struct proto *sk_prot;	/**< protocol operations */
 	struct rcu_head sk_rcu;		/**< for the RCU-deferred free */
 };
+/* [/book:struct_sock] */
 
 /**
  * Test a flag bit of sk_flags.
@@ -151,21 +161,38 @@ static inline bool sk_hashed(const struct sock *sk)
 bool sk_is_inet(const struct sock *sk);
 
 /**
- * The sk_user_data pointer, if every tag bit in @p flags is set in it.
- * Caller holds sk_callback_lock (the kernel's
- * __locked_read_sk_user_data_with_flags()).
+ * Must sk_user_data stay behind when @p sk is cloned (an accepted child)?
+ * Port of sk_user_data_is_nocopy(), include/net/sock.h.
  * @param sk the socket
- * @param flags tag bits that must all be present
- * @return the untagged pointer, or NULL
+ * @return true if sk_user_data carries #SK_USER_DATA_NOCOPY
+ */
+bool sk_user_data_is_nocopy(const struct sock *sk);
+
+/**
+ * The pointer in sk_user_data, if every tag bit in @p flags is set in it.
+ * Port of __locked_read_sk_user_data_with_flags(), include/net/sock.h.
+ *
+ * The caller holds @p sk's sk_callback_lock (an RCU read-side critical
+ * section also passes the debug check, as in the kernel).  The tag bits
+ * are cleared from the result, whichever are set.  Every pointer stored in
+ * sk_user_data must be 8-byte aligned: the function cannot tell a tag from
+ * a low address bit, so a misaligned pointer comes back rounded down.
+ *
+ * @param sk the socket
+ * @param flags tag bits that must all be present (0: any value); debug
+ *        builds abort on a bit outside the tags
+ * @return the untagged pointer, or NULL if sk_user_data is NULL or lacks
+ *         one of @p flags
  */
 void *__locked_read_sk_user_data_with_flags(const struct sock *sk, uintptr_t flags);
 
 /**
- * The same, for a caller inside rcu_read_lock() instead of the lock
- * (the kernel's __rcu_dereference_sk_user_data_with_flags()).
+ * The same, for a caller inside rcu_read_lock() that holds no lock.
+ * Port of __rcu_dereference_sk_user_data_with_flags(), include/net/sock.h.
  * @param sk the socket
- * @param flags tag bits that must all be present
- * @return the untagged pointer, or NULL
+ * @param flags tag bits that must all be present (0: any value)
+ * @return the untagged pointer, or NULL if sk_user_data is NULL or lacks
+ *         one of @p flags
  */
 void *__rcu_dereference_sk_user_data_with_flags(const struct sock *sk, uintptr_t flags);
 

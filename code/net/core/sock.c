@@ -228,6 +228,7 @@ int sock_error(struct sock *sk)
  * global counter; a single counter gives the same guarantees. */
 static u64 sock_cookie_next = 1;
 
+/* [book:sock_gen_cookie] */
 /*
  * The socket's cookie, given on first use (port of __sock_gen_cookie(),
  * net/core/sock_diag.c).  Two racing first callers agree: the
@@ -248,6 +249,7 @@ u64 __sock_gen_cookie(struct sock *sk)
 	}
 	return res;
 }
+/* [/book:sock_gen_cookie] */
 
 /*
  * Is @p sk an IPv4 or IPv6 socket? (port of sk_is_inet(), include/net/sock.h)
@@ -259,8 +261,13 @@ bool sk_is_inet(const struct sock *sk)
 	return sk->sk_family == AF_INET || sk->sk_family == AF_INET6;
 }
 
-/* Abort on a flags argument that is not made of tag bits only: the kernel
- * warns, since such a caller mixes a pointer into the test. */
+/* [exercise:sk_user_data] */
+/* [book:check_flags] */
+/*
+ * Abort on a flags argument that is not made of tag bits only.  The kernel
+ * warns (WARN_ON_ONCE()) and carries on; such a caller has mixed a pointer
+ * into the test, so in the port's debug builds it is a bug worth stopping.
+ */
 static void sk_user_data_check_flags(uintptr_t flags)
 {
 #ifndef NDEBUG
@@ -273,25 +280,36 @@ static void sk_user_data_check_flags(uintptr_t flags)
 	(void)flags;
 #endif
 }
+/* [/book:check_flags] */
 
+/* [book:is_nocopy] */
 /*
- * sk_user_data with its tag bits cleared, if every bit of @p flags is set
- * in it (port of __locked_read_sk_user_data_with_flags(), include/net/sock.h).
- *
- * The caller holds sk_callback_lock, which is what keeps the value from
- * changing; like the kernel's rcu_dereference_check(), an RCU read-side
- * critical section also satisfies the check.  Debug builds abort otherwise.
- *
- * @param sk the socket
- * @param flags SK_USER_DATA_* bits that must all be present
- * @return the untagged pointer, or NULL
+ * Must sk_user_data stay behind when @p sk is cloned?  Port of
+ * sk_user_data_is_nocopy(), a static inline of include/net/sock.h; a
+ * function here so that the exercise can replace it.  Bit 0 decides it,
+ * whoever owns the rest of the value.
+ */
+bool sk_user_data_is_nocopy(const struct sock *sk)
+{
+	return (uintptr_t)READ_ONCE(sk->sk_user_data) & SK_USER_DATA_NOCOPY;
+}
+/* [/book:is_nocopy] */
+
+/* [book:locked_read] */
+/*
+ * Port of __locked_read_sk_user_data_with_flags(), include/net/sock.h
+ * (documented in kern/sock.h): sk_user_data without its tag bits if every
+ * bit of @p flags is set in it, else NULL.  The caller holds
+ * sk_callback_lock, which keeps the value from changing; as with the
+ * kernel's rcu_dereference_check(), being inside rcu_read_lock() also
+ * passes the check.  Debug builds abort when neither holds.
  */
 void *__locked_read_sk_user_data_with_flags(const struct sock *sk, uintptr_t flags)
 {
 	uintptr_t sk_user_data;
 
 	RCU_LOCKDEP_CHECK(lockdep_is_held(&sk->sk_callback_lock) || rcu_read_lock_held(),
-			  "__locked_read_sk_user_data_with_flags() without sk_callback_lock");
+			  "sk_user_data read without sk_callback_lock");
 	sk_user_data = (uintptr_t)READ_ONCE(sk->sk_user_data);
 	sk_user_data_check_flags(flags);
 
@@ -299,21 +317,22 @@ void *__locked_read_sk_user_data_with_flags(const struct sock *sk, uintptr_t fla
 		return (void *)(sk_user_data & SK_USER_DATA_PTRMASK);
 	return NULL;
 }
+/* [/book:locked_read] */
 
+/* [book:rcu_read] */
 /*
- * The same for a reader inside rcu_read_lock() (port of
- * __rcu_dereference_sk_user_data_with_flags(), include/net/sock.h): the
- * load is ordered before the reads through the pointer it returns.
- * @param sk the socket
- * @param flags SK_USER_DATA_* bits that must all be present
- * @return the untagged pointer, or NULL
+ * Port of __rcu_dereference_sk_user_data_with_flags(), include/net/sock.h:
+ * the same answer, for a reader inside rcu_read_lock() that holds no lock
+ * (debug builds abort outside one).  The acquire load orders it before the
+ * reads made through the pointer it returns; the kernel's rcu_dereference()
+ * gets that from the address dependency.
  */
 void *__rcu_dereference_sk_user_data_with_flags(const struct sock *sk, uintptr_t flags)
 {
 	uintptr_t sk_user_data;
 
 	RCU_LOCKDEP_CHECK(rcu_read_lock_held(),
-			  "__rcu_dereference_sk_user_data_with_flags() outside rcu_read_lock()");
+			  "sk_user_data RCU read outside rcu_read_lock()");
 	sk_user_data = (uintptr_t)__atomic_load_n(&sk->sk_user_data, __ATOMIC_ACQUIRE);
 	sk_user_data_check_flags(flags);
 
@@ -321,6 +340,8 @@ void *__rcu_dereference_sk_user_data_with_flags(const struct sock *sk, uintptr_t
 		return (void *)(sk_user_data & SK_USER_DATA_PTRMASK);
 	return NULL;
 }
+/* [/book:rcu_read] */
+/* [/exercise:sk_user_data] */
 
 /*
  * Port of sk_reuseport_attach_bpf(), net/core/filter.c.  A program is found

@@ -10,7 +10,9 @@
  * the listener the lookup picks (its reuseport group and the group's
  * program decide among members) gets an ESTABLISHED child in its accept
  * queue, and the client becomes ESTABLISHED.  No listener: the client is
- * refused (ECONNREFUSED).  A full accept queue drops the SYN, as Linux does,
+ * refused (ECONNREFUSED).  A SYN to the sender's own address and port
+ * connects the socket to itself (Linux's simultaneous open; the differential
+ * fuzzer found this).  A full accept queue drops the SYN, as Linux does,
  * and the client stays in SYN_SENT; the port never retransmits it.
  *
  * The two ends of a connection are independent objects: closing,
@@ -23,6 +25,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kern/err.h"
 #include "kern/inet_sock.h"
@@ -182,7 +185,6 @@ out_err:
 static struct sock *tcp_create_child(struct sock *lsk, const struct inet_flow *syn)
 {
 	struct inet_sock *linet = inet_sk(lsk), *newinet;
-	uintptr_t user_data;
 	struct sock *newsk;
 
 	newsk = sk_alloc(lsk->sk_family, SOCK_STREAM, IPPROTO_TCP, lsk->sk_prot, sizeof(*newinet));
@@ -199,9 +201,10 @@ static struct sock *tcp_create_child(struct sock *lsk, const struct inet_flow *s
 	newsk->sk_bound_dev_if = lsk->sk_bound_dev_if;
 	/* the kernel copies the flags word whole (SOCK_RCU_FREE included) */
 	newsk->sk_flags = __atomic_load_n(&lsk->sk_flags, __ATOMIC_RELAXED) & ~(1UL << SOCK_DEAD);
-	user_data = (uintptr_t)READ_ONCE(lsk->sk_user_data);
-	if (!(user_data & SK_USER_DATA_NOCOPY))
-		newsk->sk_user_data = (void *)user_data;
+	/* as sk_clone_lock(): copy the value, then drop a NOCOPY one */
+	newsk->sk_user_data = READ_ONCE(lsk->sk_user_data);
+	if (sk_user_data_is_nocopy(newsk))
+		newsk->sk_user_data = NULL;
 	newinet->ipv6only = READ_ONCE(linet->ipv6only);
 
 	/* local = where the SYN went; peer = where it came from */
@@ -241,6 +244,17 @@ static void tcp_transmit_syn(struct sock *sk)
 	bool full;
 
 	inet_sk_flow(sk, &syn);
+	/*
+	 * A SYN to its own address and port: Linux's established-table lookup
+	 * finds the sender itself, before any listener, and the simultaneous
+	 * open of tcp_rcv_synsent_state_process() connects it to itself.
+	 */
+	if (syn.sport == syn.dport &&
+	    (syn.v4 ? syn.saddr == syn.daddr :
+		      !memcmp(&syn.saddr6, &syn.daddr6, sizeof(syn.daddr6)))) {
+		inet_sk_state_store(sk, TCP_ESTABLISHED);
+		return;
+	}
 	lsk = __inet_lookup_listener(h, &syn);
 	if (IS_ERR_OR_NULL(lsk) || !sk_hashed(lsk) ||
 	    READ_ONCE(lsk->sk_state) != TCP_LISTEN || lsk->sk_protocol != IPPROTO_TCP) {
