@@ -431,6 +431,7 @@ void inet_get_local_port_range(int *low, int *high);
 bool inet_rcv_saddr_equal(const struct sock *sk, const struct sock *sk2, bool match_wildcard);
 bool inet_rcv_saddr_any(const struct sock *sk);
 void inet_bind_hash(struct sock *sk, struct inet_hashinfo *h, unsigned short port);
+void inet_bind_hash_tail(struct sock *sk, struct inet_hashinfo *h, unsigned short port);
 void __inet_put_port(struct sock *sk);
 void inet_put_port(struct sock *sk);
 int inet_csk_get_port(struct sock *sk, unsigned short snum);

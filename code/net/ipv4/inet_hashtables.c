@@ -187,6 +187,29 @@ void inet_bind_hash(struct sock *sk, struct inet_hashinfo *h, unsigned short por
 }
 
 /**
+ * Make @p sk the last owner of local port @p port: inet_bind_hash(), but at
+ * the end of the chain, where Linux's UDP puts IPv6 SO_REUSEPORT sockets
+ * (sk_add_node_tail_rcu() in udp_lib_get_port()).  Caller holds @p h's lock.
+ * @param sk the socket, holding no port
+ * @param h the protocol's table
+ * @param port the port
+ */
+void inet_bind_hash_tail(struct sock *sk, struct inet_hashinfo *h, unsigned short port)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct inet_sock **pprev = &h->bhash[port];
+
+	lockdep_assert_held(&h->lock);
+	while (*pprev)
+		pprev = &(*pprev)->bind_next;
+	inet->inet_num = port;
+	inet->bind_table = h;
+	inet->bind_next = NULL;
+	inet->bind_pprev = pprev;
+	*pprev = inet;
+}
+
+/**
  * Give up the local port (port of __inet_put_port()).  inet_sport is
  * left alone, as in Linux: getsockname() keeps showing the old port.
  * Caller holds the table lock.

@@ -132,7 +132,16 @@ int udp_lib_get_port(struct sock *sk, unsigned short snum)
 		if (sk->sk_reuseport && udp_reuseport_add_sock(sk, h, snum))
 			goto fail_unlock;
 		sock_set_flag(sk, SOCK_RCU_FREE);
-		inet_bind_hash(sk, h, snum);
+		/*
+		 * As in Linux, an IPv6 SO_REUSEPORT socket goes to the end of
+		 * the port's chain and every other socket to the front; the
+		 * order matters, since udp_lib_lport_inuse() stops at the first
+		 * overlapping owner (the differential fuzzer found this).
+		 */
+		if (sk->sk_reuseport && sk->sk_family == AF_INET6)
+			inet_bind_hash_tail(sk, h, snum);
+		else
+			inet_bind_hash(sk, h, snum);
 		WRITE_ONCE(sk->sk_hashed_flag, true);
 	}
 	err = 0;

@@ -423,6 +423,15 @@ void bind_to(int fd, int family, const char *addr, uint16_t port)
 	ck_assert_msg(r == 0, "bind(%s:%u): %s", addr, port, errname(r));
 }
 
+int bind_ret(int fd, int family, const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, family, addr, port);
+
+	errno = 0;
+	return res(t_bind(fd, (struct sockaddr *)&ss, len));
+}
+
 uint16_t port_of(int fd)
 {
 	struct sockaddr_storage ss;

@@ -149,6 +149,8 @@ socklen_t make_addr(struct sockaddr_storage *ss, int family, const char *addr,
 int new_socket(int family, int type, int protocol);
 void set_reuseport(int fd, int on);
 void bind_to(int fd, int family, const char *addr, uint16_t port);
+/* bind() that may fail: 0 or -errno. */
+int bind_ret(int fd, int family, const char *addr, uint16_t port);
 uint16_t port_of(int fd);
 int tcp_listener(int family, const char *addr, uint16_t port, int reuseport);
 int udp_bound(int family, const char *addr, uint16_t port, int reuseport);

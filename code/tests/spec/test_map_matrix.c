@@ -207,6 +207,51 @@ START_TEST(m04_listener_life)
 }
 END_TEST
 
+/* A UDP port free right now: taken by bind(port 0), then given back. */
+static uint16_t free_udp_port(void)
+{
+	int u = udp_bound(AF_INET6, "::", 0, 0);
+	uint16_t port = port_of(u);
+
+	xclose(u);
+	return port;
+}
+
+/*
+ * Who may share a UDP port depends on the order of its owners: the first
+ * owner whose address overlaps decides, and IPv6 SO_REUSEPORT sockets are
+ * kept at the end of the chain.  A compatible owner met first lets a
+ * socket in although a later owner would refuse it (EADDRINUSE otherwise).
+ * Spec: none (found by the differential fuzzer).
+ */
+START_TEST(m05_udp_first_overlapping_owner_decides)
+{
+	uint16_t p = free_udp_port();
+	int a, b, c, s;
+
+	/* 127.0.0.1 without, then 127.0.0.2 with: the latter is met first. */
+	a = udp_bound(AF_INET, "127.0.0.1", p, 0);
+	b = udp_bound(AF_INET, "127.0.0.2", p, 1);
+	s = new_socket(AF_INET6, SOCK_DGRAM, 0);
+	set_reuseport(s, 1);
+	ck_assert_ret(bind_ret(s, AF_INET6, "::", p), 0);
+	xclose(s);
+	xclose(b);
+	xclose(a);
+
+	/* An IPv6 SO_REUSEPORT owner goes last: the IPv4 one decides. */
+	p = free_udp_port();
+	a = udp_bound(AF_INET, "0.0.0.0", p, 0);
+	c = udp_bound(AF_INET6, "::1", p, 1);
+	s = new_socket(AF_INET6, SOCK_DGRAM, 0);
+	set_reuseport(s, 1);
+	ck_assert_ret(bind_ret(s, AF_INET6, "::", p), -EADDRINUSE);
+	xclose(s);
+	xclose(c);
+	xclose(a);
+}
+END_TEST
+
 Suite *map_matrix_suite(void)
 {
 	Suite *s = suite_create("map_matrix");
@@ -218,6 +263,7 @@ Suite *map_matrix_suite(void)
 	tcase_add_test(tc, m02_cookie_identity);
 	tcase_add_test(tc, m03_one_socket_many_maps);
 	tcase_add_test(tc, m04_listener_life);
+	tcase_add_test(tc, m05_udp_first_overlapping_owner_decides);
 	suite_add_tcase(s, tc);
 	return s;
 }
