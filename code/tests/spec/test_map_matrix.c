@@ -252,6 +252,65 @@ START_TEST(m05_udp_first_overlapping_owner_decides)
 }
 END_TEST
 
+/* A TCP port free right now: taken by bind(port 0), then given back. */
+static uint16_t free_tcp_port(void)
+{
+	int t = new_socket(AF_INET6, SOCK_STREAM, 0);
+	uint16_t port;
+
+	bind_to(t, AF_INET6, "::", 0);
+	port = port_of(t);
+	xclose(t);
+	return port;
+}
+
+static const struct {
+	int family1;
+	const char *addr1;	/* the first owner: SO_REUSEPORT, then cleared */
+	int family2;
+	const char *addr2;	/* the newcomer, with SO_REUSEPORT */
+	int want;
+} fast_rows[] = {
+	{ AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", 0 },
+	{ AF_INET, "127.0.0.1", AF_INET, "0.0.0.0", -EADDRINUSE },
+	{ AF_INET, "0.0.0.0", AF_INET, "127.0.0.1", 0 },
+	{ AF_INET, "0.0.0.0", AF_INET, "0.0.0.0", 0 },
+	{ AF_INET, "127.0.0.1", AF_INET, "127.0.0.2", 0 },
+	{ AF_INET, "127.0.0.1", AF_INET6, "::", -EADDRINUSE },
+	{ AF_INET6, "::1", AF_INET6, "::", -EADDRINUSE },
+	{ AF_INET6, "::1", AF_INET6, "::1", 0 },
+	{ AF_INET6, "::", AF_INET, "127.0.0.1", 0 },
+};
+
+/*
+ * TCP's bind fast path: a port remembers what its owners had in common when
+ * they bound, and a newcomer whose SO_REUSEPORT and address fall within that
+ * summary is let in without asking each owner, even after the only owner
+ * turned SO_REUSEPORT off (OK); a newcomer outside it is checked owner by
+ * owner (EADDRINUSE where the owner now refuses).  One run per row.
+ * Spec: none (found by the differential fuzzer).
+ */
+START_TEST(m06_tcp_bind_fast_path)
+{
+	uint16_t p = free_tcp_port();
+	char what[96];
+	int a, b;
+
+	a = new_socket(fast_rows[_i].family1, SOCK_STREAM, 0);
+	set_reuseport(a, 1);
+	bind_to(a, fast_rows[_i].family1, fast_rows[_i].addr1, p);
+	set_reuseport(a, 0);
+	b = new_socket(fast_rows[_i].family2, SOCK_STREAM, 0);
+	set_reuseport(b, 1);
+	snprintf(what, sizeof(what), "bind(%s) after %s dropped SO_REUSEPORT",
+		 fast_rows[_i].addr2, fast_rows[_i].addr1);
+	spec_check_ret(what, bind_ret(b, fast_rows[_i].family2,
+				      fast_rows[_i].addr2, p), fast_rows[_i].want);
+	xclose(b);
+	xclose(a);
+}
+END_TEST
+
 Suite *map_matrix_suite(void)
 {
 	Suite *s = suite_create("map_matrix");
@@ -264,6 +323,8 @@ Suite *map_matrix_suite(void)
 	tcase_add_test(tc, m03_one_socket_many_maps);
 	tcase_add_test(tc, m04_listener_life);
 	tcase_add_test(tc, m05_udp_first_overlapping_owner_decides);
+	tcase_add_loop_test(tc, m06_tcp_bind_fast_path, 0,
+			    (int)(sizeof(fast_rows) / sizeof(fast_rows[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
