@@ -15,6 +15,7 @@
  * asynchronous free, the writer count that BPF_MAP_FREEZE checks.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,9 @@
 #include "kern/capability.h"
 #include "kern/err.h"
 #include "kern/rcupdate.h"
+#include "kern/spinlock.h"
+#include "kern/sock.h"
+#include "kern/net.h"
 #include "sockarray/syscalls.h"
 
 #define MAP_TYPE_SOCKARRAY	BPF_MAP_TYPE_REUSEPORT_SOCKARRAY	/* 20 */
@@ -1475,22 +1479,41 @@ END_TEST
 
 START_TEST(internal_free_is_deferred)
 {
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
 	int fd = mk_map(8, 4, 0);
+	int one = 1, err, u;
 	struct bpf_map *map = bpf_map_get(fd);
+	struct socket *sock;
+	u64 val;
+	u32 key = 0;
 
 	ck_assert(!IS_ERR(map));
+	u = sys_socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(u, 0);
+	ck_assert_int_eq(sys_setsockopt(u, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+	ck_assert_int_eq(sys_bind(u, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	val = (u64)u;
+	ck_assert_int_eq(update(fd, &key, &val, BPF_ANY), 0);
+	sock = sockfd_lookup(u, &err);
+	ck_assert_ptr_nonnull(sock);
 	sys_close(fd);
 	/*
-	 * Drop the last reference inside a read-side critical section: the
-	 * free waits for a grace period, so the map is still whole here (a
-	 * synchronous free would be a use after free, which ASan reports).
+	 * Drop the last reference while holding the socket's callback lock:
+	 * the free takes that lock, so a free run by the caller would abort
+	 * (recursive locking).  Queued on the workqueue, it waits for the
+	 * lock, then clears the socket's back-pointer.
 	 */
-	rcu_read_lock();
+	write_lock_bh(&sock->sk->sk_callback_lock);
 	bpf_map_put(map);
-	ck_assert_uint_eq(map->key_size, 4);
-	ck_assert_uint_eq(map->max_entries, 4);
-	rcu_read_unlock();
-	flush_workqueue(system_unbound_wq);	/* deferred map frees */
+	ck_assert_ptr_nonnull(sock->sk->sk_user_data);
+	write_unlock_bh(&sock->sk->sk_callback_lock);
+	flush_workqueue(system_unbound_wq);	/* the deferred map free */
+	ck_assert_ptr_null(READ_ONCE(sock->sk->sk_user_data));
+	sockfd_put(sock);
+	sys_close(u);
 	rcu_barrier();
 }
 END_TEST

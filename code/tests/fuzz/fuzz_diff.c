@@ -841,9 +841,13 @@ static bool before_step(struct model *m, struct world *w, const struct op *op)
 		 * socket no longer holds (Linux keeps inet_sport after a
 		 * refused connect) or one that connect() shares, and Linux's
 		 * random choice of a source port can then make the caller
-		 * connect to itself: chance, not behaviour to compare.
+		 * connect to itself: chance, not behaviour to compare.  And
+		 * only a port of the same protocol: a UDP socket's number means
+		 * nothing to TCP, where either side's random automatic ports
+		 * may land on it.
 		 */
-		if (!op->b && (t < 0 || m->port[t] == 0 || m->port[t] == PORT_BY_CONNECT)) {
+		if (!op->b && (t < 0 || m->port[t] == 0 || m->port[t] == PORT_BY_CONNECT ||
+			       (id >= 0 && kinds[m->kind[t]].type != kinds[m->kind[id]].type))) {
 			cnt.skipped_no_port++;
 			return false;
 		}
