@@ -40,6 +40,7 @@
 /** Branch hint: @p x is expected to be false. */
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
+/* [book:read_once] */
 /**
  * Load @p x exactly once, untorn (a relaxed atomic load).
  * Used where another thread may write @p x concurrently.
@@ -48,6 +49,7 @@
 
 /** Store @p val to @p x exactly once, untorn (a relaxed atomic store). */
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+/* [/book:read_once] */
 
 /**
  * From a pointer to a member, get the structure that contains it.
