@@ -852,6 +852,16 @@ static bool before_step(struct model *m, struct world *w, const struct op *op)
 			return false;
 		}
 
+		/*
+		 * A TCP socket connecting to its own port connects to itself
+		 * (simultaneous open).  The conformance suite checks that case
+		 * (m07); here, after a history of other calls, Linux sometimes
+		 * aborts it (ECONNABORTED) and sometimes not, so it is skipped.
+		 */
+		if (id >= 0 && is_tcp(m, id) && (t == id || (slot && m->port[id] == slot))) {
+			cnt.skipped_no_port++;
+			return false;
+		}
 		if (id >= 0 && is_tcp(m, id) && slot &&
 		    listeners_on(m, slot) > 1) {
 			cnt.skipped_group_connect++;
@@ -1269,6 +1279,7 @@ static int execute(const struct seq *s, bool trace, struct outcome *o)
 	struct model m;
 	int i, bad = -1;
 
+	pick_ports();	/* fresh ports for every run, shrinking trials too */
 	world_init(&w[0], port_side);
 	world_init(&w[1], &spec_kernel_backend);
 	model_init(&m);
@@ -1473,7 +1484,7 @@ int main(int argc, char **argv)
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	printf("  implied closes (connection peers, not modelled): %lu; "
 	       "connects skipped: %lu (two listeners on a port), "
-	       "%lu (target holds no port of its own)\n",
+	       "%lu (target holds no port of its own, or is the caller)\n",
 	       cnt.implied, cnt.skipped_group_connect, cnt.skipped_no_port);
 	printf("  results per operation (ok / error):\n");
 	for (i = 0; i < OP__COUNT; i++)

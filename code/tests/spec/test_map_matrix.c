@@ -311,6 +311,29 @@ START_TEST(m06_tcp_bind_fast_path)
 }
 END_TEST
 
+/*
+ * A TCP socket bound to a port and connected to that same port on the
+ * loopback address connects to itself (simultaneous open): connect()
+ * succeeds (OK) without any listener, for IPv4 and IPv6, bound to the
+ * loopback address or the wildcard.  One run per family and address.
+ * Spec: none (found by the differential fuzzer).
+ */
+START_TEST(m07_tcp_connects_to_itself)
+{
+	int family = _i & 1 ? AF_INET6 : AF_INET;
+	const char *bound = _i & 2 ? (family == AF_INET ? "0.0.0.0" : "::") :
+				     (family == AF_INET ? "127.0.0.1" : "::1");
+	uint16_t p = free_tcp_port();
+	int s = new_socket(family, SOCK_STREAM, 0);
+	char what[64];
+
+	bind_to(s, family, bound, p);
+	snprintf(what, sizeof(what), "connect() to its own port, bound to %s", bound);
+	spec_check_ret(what, connect_to(s, family, family == AF_INET ? "127.0.0.1" : "::1", p), 0);
+	xclose(s);
+}
+END_TEST
+
 Suite *map_matrix_suite(void)
 {
 	Suite *s = suite_create("map_matrix");
@@ -325,6 +348,7 @@ Suite *map_matrix_suite(void)
 	tcase_add_test(tc, m05_udp_first_overlapping_owner_decides);
 	tcase_add_loop_test(tc, m06_tcp_bind_fast_path, 0,
 			    (int)(sizeof(fast_rows) / sizeof(fast_rows[0])));
+	tcase_add_loop_test(tc, m07_tcp_connects_to_itself, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
