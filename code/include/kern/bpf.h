@@ -75,11 +75,7 @@ struct bpf_map {
 	s64 writecnt;			/**< update/delete calls under way (freeze checks it) */
 	bool frozen;			/**< BPF_MAP_FREEZE was called */
 	spinlock_t freeze_mutex;	/**< serialises freeze against writers starting */
-	/* As in Linux: the free uses one or the other, never both. */
-	union {
-		struct work_struct work;	/**< the deferred free's work item */
-		struct rcu_head rcu;		/**< for a free after a grace period */
-	};
+	struct work_struct work;	/**< the deferred free's work item */
 };
 
 int bpf_map_attr_numa_node(const union bpf_attr *attr);

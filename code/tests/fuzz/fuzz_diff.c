@@ -316,18 +316,24 @@ static __u64 cookie_of(const struct world *w, int fd)
 	return c;
 }
 
-/* Close, quietly; on the kernel, TCP ends abort so no port lingers. */
-static void quiet_close(struct world *w, int *fd)
+/*
+ * Close a socket handle's descriptor and forget it; on the kernel, TCP ends
+ * abort so that no port lingers.  Returns close()'s result.
+ */
+static int quiet_close(struct world *w, int *fd)
 {
+	int ret;
+
 	if (*fd < 0)
-		return;
+		return 0;
 	if (w->be->is_kernel) {
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
-	w->be->close(*fd);
+	ret = w->be->close(*fd);
 	*fd = -1;
+	return ret;
 }
 
 static void world_init(struct world *w, const struct spec_backend *be)
@@ -700,15 +706,7 @@ static void step(struct world *w, const struct op *op, struct res *r)
 		break;
 	case OP_CLOSE:
 		if (op->h < NSOCK && w->sock[op->h] >= 0) {
-			int *slot = &w->sock[op->h];
-
-			if (w->be->is_kernel) {
-				struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-				setsockopt(*slot, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			}
-			ret = w->be->close(*slot);
-			*slot = -1;
+			ret = quiet_close(w, &w->sock[op->h]);
 		} else {
 			ret = w->be->close(FD_NOT_OPEN);
 		}
@@ -1277,8 +1275,10 @@ static int execute(const struct seq *s, bool trace, struct outcome *o)
 {
 	struct world w[2];
 	struct model m;
+	bool was_verbose = verbose;
 	int i, bad = -1;
 
+	verbose = trace;	/* tear_down() reports implied steps */
 	pick_ports();	/* fresh ports for every run, shrinking trials too */
 	world_init(&w[0], port_side);
 	world_init(&w[1], &spec_kernel_backend);
@@ -1289,7 +1289,6 @@ static int execute(const struct seq *s, bool trace, struct outcome *o)
 		char d[2][512];
 		bool same;
 
-		verbose = trace;
 		if (!before_step(&m, w, op)) {
 			if (trace) {
 				printf("  %2d. ", i + 1);
@@ -1352,7 +1351,7 @@ static int execute(const struct seq *s, bool trace, struct outcome *o)
 		}
 		after_step(&m, w, op, !strncmp(r[0].s, "OK", 2));
 	}
-	verbose = false;
+	verbose = was_verbose;
 	world_fini(&w[0]);
 	world_fini(&w[1]);
 	if (o)
