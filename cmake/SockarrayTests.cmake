@@ -12,7 +12,9 @@ set(SOCKARRAY_TEST_TARGETS "")
 
 set(SOCKARRAY_TEST_ENV
 	"CK_DEFAULT_TIMEOUT=20"
-	"TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1 suppressions=${CMAKE_SOURCE_DIR}/code/tests/tsan.supp"
+	# atexit_sleep_ms=0: TSan otherwise sleeps a second at every exit, and
+	# Check forks a process per test.
+	"TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1 atexit_sleep_ms=0 suppressions=${CMAKE_SOURCE_DIR}/code/tests/tsan.supp"
 	"ASAN_OPTIONS=allocator_may_return_null=1 detect_leaks=1 abort_on_error=0"
 	"UBSAN_OPTIONS=print_stacktrace=1 halt_on_error=1")
 if(SOCKARRAY_SANITIZE STREQUAL "thread")
