@@ -27,6 +27,7 @@
 #include "kern/sock.h"
 #include "kern/sock_reuseport.h"
 #include "spec/spec.h"
+#include "port_helpers.h"
 
 #define TAGS	(SK_USER_DATA_NOCOPY | SK_USER_DATA_BPF | SK_USER_DATA_PSOCK)
 
@@ -215,29 +216,6 @@ START_TEST(rcu_read_outside_rcu_aborts)
 END_TEST
 
 /* ---------------------------------------------------------------- the map */
-
-/* The map object behind a descriptor, with a reference (drop with bpf_map_put). */
-static struct bpf_map *map_of(int fd)
-{
-	struct bpf_map *map = bpf_map_get(fd);
-
-	ck_assert_msg(!IS_ERR_OR_NULL(map), "bpf_map_get(%d) failed", fd);
-	return map;
-}
-
-/* The struct sock behind a descriptor (valid while the descriptor is open). */
-static struct sock *sk_of(int fd)
-{
-	struct socket *sock;
-	struct sock *sk;
-	int err;
-
-	sock = sockfd_lookup(fd, &err);
-	ck_assert_msg(sock, "sockfd_lookup(%d): %s", fd, errname(err));
-	sk = sock->sk;
-	sockfd_put(sock);
-	return sk;
-}
 
 /* Slot @i's address: right after the header (see the struct chapter). */
 static struct sock __rcu **slot_of(struct bpf_map *map, u32 i)

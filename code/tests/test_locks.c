@@ -33,17 +33,7 @@
 #include "kern/spinlock.h"
 #include "sockarray/syscalls.h"
 #include "spec/spec.h"
-
-/* The socket behind a descriptor; the caller drops it with sockfd_put(). */
-static struct socket *socket_of(int fd)
-{
-	struct socket *sock;
-	int err;
-
-	sock = sockfd_lookup(fd, &err);
-	ck_assert_msg(sock, "sockfd_lookup(%d) failed: %s", fd, errname(err));
-	return sock;
-}
+#include "port_helpers.h"
 
 /* ------------------------------------------------- the exercise's tests */
 

@@ -50,7 +50,9 @@
 # include "kern/inet_sock.h"
 # include "kern/sock_reuseport.h"
 # include "sockarray/syscalls.h"
+# include "port_helpers.h"
 #endif
+#include "ck_errno.h"
 
 #ifndef SOL_TCP
 # define SOL_TCP	6
@@ -63,26 +65,6 @@
 #endif
 
 /* ------------------------------------------------------------ helpers */
-
-/** Assert that @p expr fails with errno @p e. */
-#define ck_errno(expr, e) do {							\
-	long _r;								\
-	errno = 0;								\
-	_r = (long)(expr);							\
-	ck_assert_msg(_r == -1 && errno == (e),					\
-		      "%s: got %ld, errno %d (%s); want -1, %s",		\
-		      #expr, _r, errno, strerror(errno), #e);			\
-} while (0)
-
-/** Assert that @p expr succeeds (>= 0); its value. */
-#define ck_ok(expr) ({								\
-	long _r;								\
-	errno = 0;								\
-	_r = (long)(expr);							\
-	ck_assert_msg(_r >= 0, "%s: failed, errno %d (%s)",			\
-		      #expr, errno, strerror(errno));				\
-	_r;									\
-})
 
 static int mksock(int family, int type, int protocol)
 {
@@ -288,20 +270,6 @@ static void in_child(void (*fn)(void *), void *arg)
 #define child_errno(expr, e) do { errno = 0; child_assert((expr) == -1 && errno == (e)); } while (0)
 
 #ifndef SOCKETS_BACKEND_KERNEL
-/* The network side of a port socket (valid while @fd stays open). */
-static struct sock *sk_of(int fd)
-{
-	struct socket *sock;
-	struct sock *sk;
-	int err;
-
-	sock = sockfd_lookup(fd, &err);
-	ck_assert_msg(sock, "sockfd_lookup(%d): %d", fd, err);
-	sk = sock->sk;
-	sockfd_put(sock);
-	return sk;
-}
-
 static struct sock_reuseport *group_of(int fd)
 {
 	return rcu_access_pointer(sk_of(fd)->sk_reuseport_cb);

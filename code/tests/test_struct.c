@@ -18,15 +18,7 @@
 #include "kern/rcupdate.h"
 #include "kern/sock.h"
 #include "spec/spec.h"
-
-/* The map object behind a descriptor, with a reference (drop with bpf_map_put). */
-static struct bpf_map *map_of(int fd)
-{
-	struct bpf_map *map = bpf_map_get(fd);
-
-	ck_assert_msg(!IS_ERR_OR_NULL(map), "bpf_map_get(%d) failed", fd);
-	return map;
-}
+#include "port_helpers.h"
 
 /* [book:test_alloc_check] */
 START_TEST(alloc_check_accepts_4_and_8_byte_values)

@@ -39,6 +39,7 @@
 #include "kern/sock.h"
 #include "kern/net.h"
 #include "sockarray/syscalls.h"
+#include "ck_errno.h"
 
 #define MAP_TYPE_SOCKARRAY	BPF_MAP_TYPE_REUSEPORT_SOCKARRAY	/* 20 */
 #define NOT_OPEN_FD		9999
@@ -56,26 +57,6 @@ static union {
 } ab __attribute__((aligned(8)));
 
 /* ------------------------------------------------------------ helpers */
-
-/* Expect @expr to fail with errno @e. */
-#define ck_errno(expr, e) do {						\
-	long _r;							\
-	errno = 0;							\
-	_r = (long)(expr);						\
-	ck_assert_msg(_r == -1 && errno == (e),				\
-		      "%s: got %ld, errno %d (%s); want errno %d (%s)",	\
-		      #expr, _r, errno, strerror(errno), (e), strerror(e)); \
-} while (0)
-
-/* Expect @expr to succeed (>= 0); evaluates to its result. */
-#define ck_ok(expr) ({							\
-	long _r;							\
-	errno = 0;							\
-	_r = (long)(expr);						\
-	ck_assert_msg(_r >= 0, "%s: got %ld, errno %d (%s)", #expr, _r,	\
-		      errno, strerror(errno));				\
-	_r;								\
-})
 
 static void attr_zero(void)
 {

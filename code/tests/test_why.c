@@ -23,31 +23,9 @@
 #include "kern/sock_reuseport.h"
 #include "kern/workqueue.h"
 #include "spec/spec.h"
+#include "port_helpers.h"
 
 #define NR_SOCKS 3
-
-/* The network side of a port descriptor (valid while @fd stays open). */
-static struct sock *sk_of(int fd)
-{
-	struct socket *sock;
-	struct sock *sk;
-	int err;
-
-	sock = sockfd_lookup(fd, &err);
-	ck_assert_msg(sock, "sockfd_lookup(%d): %s", fd, errname(err));
-	sk = sock->sk;
-	sockfd_put(sock);
-	return sk;
-}
-
-/* The map object behind a descriptor, with a reference (bpf_map_put). */
-static struct bpf_map *map_of(int fd)
-{
-	struct bpf_map *map = bpf_map_get(fd);
-
-	ck_assert_msg(!IS_ERR_OR_NULL(map), "bpf_map_get(%d) failed", fd);
-	return map;
-}
 
 /* NR_SOCKS listeners of one group on 127.0.0.1; returns the port. */
 static uint16_t make_group(int *fds)
