@@ -18,9 +18,18 @@
 #   sanitize   the variant's objects carry the sanitizer's flags; port
 #              objects for a .c source come from one sanitized set shared by
 #              every exercise that asks for that sanitizer.
-# Each variant writes exercises/NAME/env.sh in the build tree: the
-# environment its runner needs (the CTest entries get the same), sourced by
-# exercises/exercise.mk and tools/grade.
+#   sanitize = address thread
+#              every build above is made once per sanitizer, its name
+#              suffixed: ex_NAME_address, ex_NAME_thread (and stub_, sol_);
+#              the target ex_NAME builds both.  CTest gets
+#              exercise-NAME-stub-fails-SAN and -solution-passes-SAN for
+#              each.  In a whole-project sanitizer build there is one build,
+#              with that sanitizer, under the plain names.
+# Each exercise writes, in the build tree, exercises/NAME/runners: one line
+# per runner, "RUNNER ENV_FILE" (exercises/ex_NAME exercises/NAME/env.sh, or
+# one line per sanitizer), and the env files: the environment each runner
+# needs (the CTest entries get the same).  exercises/exercise.mk and
+# tools/grade run every line of runners.
 
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 set(EXGEN ${CMAKE_SOURCE_DIR}/tools/exgen.py)
@@ -70,16 +79,16 @@ function(_ex_sanitized_objects san)
 	target_link_libraries(exobj_${san}_spec PUBLIC PkgConfig::CHECK)
 endfunction()
 
-# sockarray_exercise_variant(NAME KIND STUDENT_FILE): targets sockarray_KIND_NAME
-# (the port with STUDENT_FILE spliced in) and KIND_NAME (the tests on it).
-function(sockarray_exercise_variant name kind student_file)
-	set(dir ${CMAKE_BINARY_DIR}/exercises/${name}/${kind})
+# sockarray_exercise_variant(NAME KIND STUDENT_FILE SAN SUFFIX): targets
+# sockarray_KIND_NAMESUFFIX (the port with STUDENT_FILE spliced in) and
+# KIND_NAMESUFFIX (the tests on it), built with sanitizer SAN ("" for none).
+function(sockarray_exercise_variant name kind student_file san suffix)
+	set(dir ${CMAKE_BINARY_DIR}/exercises/${name}/${kind}${suffix})
 	set(src ${CMAKE_SOURCE_DIR}/${EX_${name}_SOURCE})
 	set(conf ${CMAKE_SOURCE_DIR}/exercises/${name}/exercise.conf)
 	set(tests ${CMAKE_SOURCE_DIR}/${EX_${name}_TESTS})
-	set(san ${EX_${name}_SANITIZE})
-	set(lib sockarray_${kind}_${name})
-	set(exe ${kind}_${name})
+	set(lib sockarray_${kind}_${name}${suffix})
+	set(exe ${kind}_${name}${suffix})
 
 	if(EX_${name}_KIND STREQUAL "h")
 		set(overlay ${dir}/include)
@@ -159,36 +168,72 @@ foreach(_name IN LISTS SOCKARRAY_EXERCISES)
 		continue()
 	endif()
 	# In a whole-project sanitizer build everything already has its flags.
-	if(SOCKARRAY_SANITIZE AND EX_${_name}_SANITIZE)
-		if(NOT EX_${_name}_SANITIZE STREQUAL SOCKARRAY_SANITIZE)
+	set(_sans ${EX_${_name}_SANITIZERS})
+	if(SOCKARRAY_SANITIZE AND _sans)
+		if(NOT _sans STREQUAL SOCKARRAY_SANITIZE)
 			message(STATUS "exercise ${_name}: sanitize = ${EX_${_name}_SANITIZE} "
 				"ignored in this ${SOCKARRAY_SANITIZE} build")
 		endif()
-		set(EX_${_name}_SANITIZE "")
+		set(_sans "")
 	endif()
-	set(_san ${EX_${_name}_SANITIZE})
-	if(_san AND EX_${_name}_KIND STREQUAL "c")
-		_ex_sanitized_objects(${_san})
+	# One variant per sanitizer, suffixed, when there are several; else one
+	# variant under the plain names (SUFFIX "", SAN "" or the one sanitizer).
+	list(LENGTH _sans _nsans)
+	if(_nsans GREATER 1)
+		set(_variants ${_sans})
+	else()
+		set(_variants "${_sans}")
+		if(NOT _sans)
+			set(_variants "-")	# a placeholder for "no sanitizer"
+		endif()
 	endif()
+	set(_runners "")
+	foreach(_san IN LISTS _variants)
+		if(_san STREQUAL "-")
+			set(_san "")
+		endif()
+		if(_nsans GREATER 1)
+			set(_sfx _${_san})
+			set(_envname env-${_san}.sh)
+		else()
+			set(_sfx "")
+			set(_envname env.sh)
+		endif()
+		if(_san AND EX_${_name}_KIND STREQUAL "c")
+			_ex_sanitized_objects(${_san})
+		endif()
 
-	# What the runner needs: the project's test environment, with the
-	# sanitizer's slower clock when this exercise alone is sanitized.
-	set(_env ${SOCKARRAY_TEST_ENV})
-	if(_san)
-		list(APPEND _env "CK_TIMEOUT_MULTIPLIER=${_ex_timeout_${_san}}")
-	endif()
-	set(_sh "# Written by cmake/Exercises.cmake: the environment of exercise ${_name}'s runners.\n")
-	foreach(_kv IN LISTS _env)
-		string(REGEX REPLACE "^([A-Z_]+)=(.*)$" "export \\1='\\2'\n" _line "${_kv}")
-		string(APPEND _sh "${_line}")
+		# What the runner needs: the project's test environment, with the
+		# sanitizer's slower clock when this exercise alone is sanitized.
+		set(_env ${SOCKARRAY_TEST_ENV})
+		if(_san)
+			list(APPEND _env "CK_TIMEOUT_MULTIPLIER=${_ex_timeout_${_san}}")
+		endif()
+		set(_env_${_sfx} ${_env})
+		set(_sh "# Written by cmake/Exercises.cmake: the environment of exercise ${_name}'s runner ex_${_name}${_sfx}.\n")
+		foreach(_kv IN LISTS _env)
+			string(REGEX REPLACE "^([A-Z_]+)=(.*)$" "export \\1='\\2'\n" _line "${_kv}")
+			string(APPEND _sh "${_line}")
+		endforeach()
+		file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/exercises/${_name}/${_envname} CONTENT "${_sh}" @ONLY)
+		string(APPEND _runners "exercises/ex_${_name}${_sfx} exercises/${_name}/${_envname}\n")
+
+		# The student's build: not part of `all` or of the project's tests.
+		sockarray_exercise_variant(${_name} ex ${SOCKARRAY_EXERCISES_DIR}/${_name}/${EX_${_name}_FILE}
+			"${_san}" "${_sfx}")
+		set_target_properties(ex_${_name}${_sfx} sockarray_ex_${_name}${_sfx} PROPERTIES EXCLUDE_FROM_ALL ON)
+		if(TARGET ex_${_name}${_sfx}_overlay)
+			set_target_properties(ex_${_name}${_sfx}_overlay PROPERTIES EXCLUDE_FROM_ALL ON)
+		endif()
 	endforeach()
-	file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/exercises/${_name}/env.sh CONTENT "${_sh}" @ONLY)
-
-	# The student's build: not part of `all` or of the project's tests.
-	sockarray_exercise_variant(${_name} ex ${SOCKARRAY_EXERCISES_DIR}/${_name}/${EX_${_name}_FILE})
-	set_target_properties(ex_${_name} sockarray_ex_${_name} PROPERTIES EXCLUDE_FROM_ALL ON)
-	if(TARGET ex_${_name}_overlay)
-		set_target_properties(ex_${_name}_overlay PROPERTIES EXCLUDE_FROM_ALL ON)
+	file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/exercises/${_name}/runners CONTENT "${_runners}" @ONLY)
+	if(_nsans GREATER 1)
+		# `make check` and tools/grade build ex_NAME: every variant.
+		set(_all_ex "")
+		foreach(_san IN LISTS _sans)
+			list(APPEND _all_ex ex_${_name}_${_san})
+		endforeach()
+		add_custom_target(ex_${_name} DEPENDS ${_all_ex})
 	endif()
 	list(APPEND SOCKARRAY_EXERCISE_TARGETS ex_${_name})
 
@@ -202,20 +247,32 @@ foreach(_name IN LISTS SOCKARRAY_EXERCISES)
 				DEPENDS ${EXGEN} ${_src} ${_conf}
 				VERBATIM)
 		endif()
-		sockarray_exercise_variant(${_name} stub ${_stub})
-		sockarray_exercise_variant(${_name} sol ${CMAKE_SOURCE_DIR}/solutions/${_name}/${EX_${_name}_FILE})
+		foreach(_san IN LISTS _variants)
+			if(_nsans GREATER 1)
+				set(_sfx _${_san})
+				set(_tsfx -${_san})
+			else()
+				set(_san "${_sans}")
+				set(_sfx "")
+				set(_tsfx "")
+			endif()
+			sockarray_exercise_variant(${_name} stub ${_stub} "${_san}" "${_sfx}")
+			sockarray_exercise_variant(${_name} sol
+				${CMAKE_SOURCE_DIR}/solutions/${_name}/${EX_${_name}_FILE} "${_san}" "${_sfx}")
 
-		add_test(NAME exercise-${_name}-stub-fails
-			COMMAND ${CMAKE_COMMAND} -DRUNNER=$<TARGET_FILE:stub_${_name}>
-				-P ${CMAKE_SOURCE_DIR}/cmake/expect_all_fail.cmake)
-		add_test(NAME exercise-${_name}-solution-passes COMMAND sol_${_name})
+			add_test(NAME exercise-${_name}-stub-fails${_tsfx}
+				COMMAND ${CMAKE_COMMAND} -DRUNNER=$<TARGET_FILE:stub_${_name}${_sfx}>
+					-P ${CMAKE_SOURCE_DIR}/cmake/expect_all_fail.cmake)
+			add_test(NAME exercise-${_name}-solution-passes${_tsfx} COMMAND sol_${_name}${_sfx})
+			set_tests_properties(exercise-${_name}-stub-fails${_tsfx}
+				exercise-${_name}-solution-passes${_tsfx}
+				PROPERTIES LABELS exercise
+				ENVIRONMENT "${_env_${_sfx}};CK_INCLUDE_TAGS=exercise")
+			list(APPEND SOCKARRAY_TEST_TARGETS stub_${_name}${_sfx} sol_${_name}${_sfx})
+		endforeach()
 		add_test(NAME exercise-${_name}-in-sync
 			COMMAND ${Python3_EXECUTABLE} ${EXGEN} check ${_name})
-		set_tests_properties(exercise-${_name}-stub-fails exercise-${_name}-solution-passes
-			PROPERTIES LABELS exercise
-			ENVIRONMENT "${_env};CK_INCLUDE_TAGS=exercise")
 		set_tests_properties(exercise-${_name}-in-sync PROPERTIES LABELS exercise)
-		list(APPEND SOCKARRAY_TEST_TARGETS stub_${_name} sol_${_name})
 	endif()
 endforeach()
 

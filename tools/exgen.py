@@ -32,6 +32,22 @@ NAME (the folder) is letters, digits, `_` and `-`.
                                        the plain build; `make check`, CTest
                                        and tools/grade run them with the
                                        project's TSAN/ASAN/UBSAN_OPTIONS
+  sanitize = address thread            both (any order, space-separated):
+                                       every build is made twice, once per
+                                       sanitizer (ex_NAME_address and
+                                       ex_NAME_thread, likewise stub_ and
+                                       sol_); the stub must fail and the
+                                       solution pass under each (CTest
+                                       exercise-NAME-stub-fails-address,
+                                       ...-thread, exercise-NAME-solution-
+                                       passes-address, ...-thread); `make
+                                       check` runs both, and tools/grade
+                                       reports the exercise once: passed
+                                       only if both runs pass.  In a
+                                       whole-project sanitizer build
+                                       (-DSOCKARRAY_SANITIZE=...) there is
+                                       one build, with that sanitizer, under
+                                       the single-sanitizer names.
   return.FUNC = EXPR                   optional, any number: what the
                                        generated stub of function FUNC
                                        returns (`return.foo = NULL`,
@@ -87,6 +103,7 @@ BOOK_MARKER = re.compile(r"^\s*/\* \[/?book:[\w-]+\] \*/\s*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 REQUIRED = ("title", "chapter", "source", "file", "tests")
 OPTIONAL = ("stub", "sanitize")
+SANITIZERS = ("address", "thread")
 PORT_DIRS = ("code/kernel/", "code/net/", "code/fs/", "code/lib/")
 
 
@@ -129,10 +146,15 @@ def load_conf(name):
     conf.setdefault("stub", "generated")
     if conf["stub"] not in ("generated", "shipped"):
         raise ExgenError(f"{path}: stub = generated or shipped, not '{conf['stub']}'")
-    san = conf.get("sanitize", "none") or "none"
-    if san not in ("none", "thread", "address"):
-        raise ExgenError(f"{path}: sanitize = thread, address or none, not '{san}'")
-    conf["sanitize"] = "" if san == "none" else san
+    words = (conf.get("sanitize", "none") or "none").split()
+    if words == ["none"]:
+        words = []
+    if any(w not in SANITIZERS for w in words) or len(set(words)) != len(words):
+        raise ExgenError(f"{path}: sanitize = thread, address, 'address thread' or none, "
+                         f"not '{conf['sanitize']}'")
+    # A fixed order, so that the builds' names do not depend on the conf's.
+    conf["sanitizers"] = [s for s in SANITIZERS if s in words]
+    conf["sanitize"] = " ".join(conf["sanitizers"])
     src = conf["source"]
     if src.endswith(".h"):
         if not src.startswith("code/include/"):
@@ -533,6 +555,8 @@ def cmd_cmake_info(out):
         for key in ("title", "chapter", "source", "file", "tests", "stub",
                     "sanitize", "kind"):
             text.append(f"set(EX_{name}_{key.upper()} {cmake_quote(conf[key])})\n")
+        # A CMake list: one build per sanitizer (empty: one plain build).
+        text.append(f"set(EX_{name}_SANITIZERS {' '.join(conf['sanitizers'])})\n")
     write_if_changed(out, "".join(text))
 
 

@@ -9,6 +9,8 @@
       solutions, except exercise "struct", whose every function loops
       forever: every other exercise must pass, "struct" must be reported
       as a timeout, killed within the limit; JUnit, TAP and CSV must agree.
+      An exercise built under two sanitizers is one row, passed, whose
+      testcases are the same tests once per sanitizer ("TEST [address]").
   test_classroom.py usage
       tools/grade on a missing or invalid checkout: a clear error, exit 2.
 """
@@ -128,6 +130,16 @@ def test_grade(work):
             check(len(cases) == int(rows[name]["passed"]), f"{name}: {len(cases)} testcases")
             check(not s.findall("testcase/failure") and not s.findall("testcase/error"),
                   f"{name}: JUnit has failures")
+            # Built under two sanitizers: counted once, every test run twice.
+            sans = exgen.load_conf(name)["sanitizers"]
+            if len(sans) > 1:
+                names = [c.get("name") for c in cases]
+                per = {san: sorted(n[:-len(f" [{san}]")] for n in names if n.endswith(f" [{san}]"))
+                       for san in sans}
+                check(all(per[san] for san in sans) and
+                      all(per[san] == per[sans[0]] for san in sans) and
+                      sum(len(v) for v in per.values()) == len(names),
+                      f"{name}: testcases {names} are not the same tests under {sans}")
 
     tap = (out / "results.tap").read_text().splitlines()
     check(tap[0] == "TAP version 13" and tap[1].startswith("1.."), "TAP header")

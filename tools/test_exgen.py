@@ -337,6 +337,33 @@ class ExgenTest(unittest.TestCase):
         self.assertEqual(conf["kind"], "c")
         self.assertEqual(exgen.load_conf("hdr")["kind"], "h")
 
+    def test_two_sanitizers(self):
+        # Both, in either order, one fixed order out; "none" is no sanitizer.
+        for value in ("address thread", "thread address", "thread   address # both"):
+            self.exercise("alpha", source="code/kernel/x.c", file="alpha.c",
+                          extra=f"sanitize = {value}\n")
+            conf = exgen.load_conf("alpha")
+            self.assertEqual(conf["sanitizers"], ["address", "thread"])
+            self.assertEqual(conf["sanitize"], "address thread")
+        self.exercise("beta", source="code/kernel/x.c", file="beta.c", extra="sanitize = none\n")
+        self.assertEqual(exgen.load_conf("beta")["sanitizers"], [])
+        self.assertEqual(exgen.load_conf("hdr")["sanitizers"], [])
+        for bad in ("thread thread", "address memory", "none thread"):
+            self.exercise("beta", source="code/kernel/x.c", file="beta.c",
+                          extra=f"sanitize = {bad}\n")
+            with self.assertRaises(exgen.ExgenError) as cm:
+                exgen.load_conf("beta")
+            self.assertIn("sanitize = thread, address, 'address thread' or none", str(cm.exception))
+        # CMake gets a real list, one build per element.
+        self.exercise("beta", source="code/kernel/x.c", file="beta.c", extra="sanitize = thread\n")
+        out = self.tmp / "build/info.cmake"
+        exgen.cmd_cmake_info(str(out))
+        text = out.read_text()
+        self.assertIn("set(EX_alpha_SANITIZERS address thread)\n", text)
+        self.assertIn('set(EX_alpha_SANITIZE "address thread")\n', text)
+        self.assertIn("set(EX_beta_SANITIZERS thread)\n", text)
+        self.assertIn("set(EX_hdr_SANITIZERS )\n", text)
+
     def test_region_errors(self):
         self.write("code/kernel/y.c", "/* [exercise:gamma] */\nint f(void)\n{\n\treturn 1;\n}\n")
         self.exercise("gamma", source="code/kernel/y.c", file="g.c")
