@@ -57,3 +57,24 @@ add_custom_command(OUTPUT ${_fill_map_out}
 	COMMENT "Running the fill_map example for the book"
 	VERBATIM)
 set_property(GLOBAL APPEND PROPERTY SOCKARRAY_BOOK_GENERATED ${_fill_map_out})
+
+# rolling_restart: the steering chapter's demo (port only: its SK_REUSEPORT
+# program is a C function loaded with sockarray_prog_load()).
+add_executable(rolling_restart ${_examples}/rolling_restart.c)
+target_link_libraries(rolling_restart PRIVATE sockarray)
+add_test(NAME example_rolling_restart COMMAND rolling_restart)
+set_tests_properties(example_rolling_restart PROPERTIES
+	ENVIRONMENT "${SOCKARRAY_TEST_ENV}"
+	LABELS "example")
+list(APPEND SOCKARRAY_TEST_TARGETS rolling_restart)
+
+set(_rolling_restart_out ${SOCKARRAY_GENERATED_DIR}/rolling_restart.out)
+add_custom_command(OUTPUT ${_rolling_restart_out}
+	COMMAND ${CMAKE_COMMAND} -E make_directory ${SOCKARRAY_GENERATED_DIR}
+	COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:rolling_restart>
+		-DOUTPUT=${_rolling_restart_out}
+		-P ${CMAKE_SOURCE_DIR}/cmake/Examples.cmake
+	DEPENDS rolling_restart ${CMAKE_SOURCE_DIR}/cmake/Examples.cmake
+	COMMENT "Running the rolling_restart example for the book"
+	VERBATIM)
+set_property(GLOBAL APPEND PROPERTY SOCKARRAY_BOOK_GENERATED ${_rolling_restart_out})

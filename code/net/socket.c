@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -500,6 +501,104 @@ int sys_shutdown(int fd, int how)
 	if (!sock)
 		return syscall_ret(err);
 	err = sock->ops->shutdown(sock, how);
+	sockfd_put(sock);
+	return syscall_ret(err);
+}
+
+/* The protocol's sendto()/recvfrom(), if the port models them for @sock. */
+static const struct inet_proto *sock_inet_proto(const struct socket *sock)
+{
+	if (!sock->sk || !sk_is_inet(sock->sk))
+		return NULL;
+	return inet_prot(sock->sk);
+}
+
+/*
+ * sendto(2) (port of __sys_sendto()).  A length beyond INT_MAX is cut to
+ * INT_MAX before anything else, as in Linux; the address is copied in
+ * before the protocol sees it.  Only UDP sockets send.
+ * @param fd socket descriptor
+ * @param buff the payload
+ * @param len its length
+ * @param flags MSG_* flags
+ * @param addr destination or NULL
+ * @param addr_len its length
+ * @return bytes sent, or -1 with errno set
+ */
+ssize_t sys_sendto(int fd, const void *buff, size_t len, int flags,
+		   const struct sockaddr *addr, socklen_t addr_len)
+{
+	const struct inet_proto *prot;
+	struct sockaddr_storage address;
+	struct socket *sock;
+	int err;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	sock = sockfd_lookup(fd, &err);
+	if (!sock)
+		return syscall_ret(err);
+
+	memset(&address, 0, sizeof(address));
+	if (addr) {
+		err = move_addr_to_kernel(addr, (int)addr_len, &address);
+		if (err < 0)
+			goto out;
+	}
+	prot = sock_inet_proto(sock);
+	if (!prot || !prot->sendmsg) {
+		err = -EOPNOTSUPP;	/* not modelled for this kind of socket */
+		goto out;
+	}
+	if (sock->file->f_flags & O_NONBLOCK)
+		flags |= MSG_DONTWAIT;
+	err = prot->sendmsg(sock->sk, buff, len, flags,
+			    addr ? (struct sockaddr *)&address : NULL, addr ? (int)addr_len : 0);
+out:
+	sockfd_put(sock);
+	return syscall_ret(err);
+}
+
+/*
+ * recvfrom(2) (port of __sys_recvfrom()).  The sender's address is copied
+ * out only when the caller asked for it, truncated to the room given.
+ * @param fd socket descriptor
+ * @param ubuf where the payload goes
+ * @param size room at @p ubuf
+ * @param flags MSG_* flags
+ * @param addr where the sender's address goes, or NULL
+ * @param addr_len in: room at @p addr; out: the full length
+ * @return bytes received, or -1 with errno set
+ */
+ssize_t sys_recvfrom(int fd, void *ubuf, size_t size, int flags,
+		     struct sockaddr *addr, socklen_t *addr_len)
+{
+	const struct inet_proto *prot;
+	struct sockaddr_storage address;
+	struct socket *sock;
+	int err, len = 0;
+
+	if (size > INT_MAX)
+		size = INT_MAX;
+	sock = sockfd_lookup(fd, &err);
+	if (!sock)
+		return syscall_ret(err);
+
+	prot = sock_inet_proto(sock);
+	if (!prot || !prot->recvmsg) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	if (sock->file->f_flags & O_NONBLOCK)
+		flags |= MSG_DONTWAIT;
+	err = prot->recvmsg(sock->sk, ubuf, size, flags, &address, &len);
+	if (err >= 0 && addr) {
+		int err2 = move_addr_to_user(&address, len, addr, addr_len);
+
+		if (err2 < 0)
+			err = err2;
+	}
+out:
 	sockfd_put(sock);
 	return syscall_ret(err);
 }

@@ -132,6 +132,35 @@ struct inet_sock {
 	struct inet_sock *accept_next;
 	/** children in the accept queue (sk_ack_backlog) */
 	u32 sk_ack_backlog;
+	/** UDP: protects the receive queue (sk_receive_queue.lock) */
+	spinlock_t rx_lock;
+	/** UDP: oldest queued datagram (sk_receive_queue) */
+	struct udp_skb *rx_head;
+	/** UDP: newest queued datagram */
+	struct udp_skb *rx_tail;
+	/** UDP: bytes charged for queued datagrams (sk_rmem_alloc); rx_lock */
+	u32 sk_rmem_alloc;
+	/** UDP: receive buffer limit in bytes (sk_rcvbuf, from net.core.rmem_default) */
+	int sk_rcvbuf;
+	/** UDP: datagrams dropped because the queue was full (sk_drops) */
+	u32 sk_drops;
+};
+
+/**
+ * @brief A queued UDP datagram (the port's sk_buff on a receive queue).
+ *
+ * data[] holds the 8-byte UDP header and then the payload: the same bytes
+ * an SK_REUSEPORT program saw while the datagram was being steered.
+ */
+struct udp_skb {
+	struct udp_skb *next;		/**< next in the receive queue */
+	bool v4;			/**< sent over IPv4 (saddr) or IPv6 (saddr6) */
+	in_addr_t saddr;		/**< sender's IPv4 address */
+	struct in6_addr saddr6;		/**< sender's IPv6 address */
+	in_port_t sport;		/**< sender's port, network order */
+	u32 len;			/**< payload bytes after the header */
+	u32 truesize;			/**< what it is charged against sk_rcvbuf */
+	unsigned char data[];		/**< UDP header, then payload */
 };
 
 /**
@@ -291,6 +320,12 @@ struct inet_proto {
 	/** getsockopt() at a level other than SOL_SOCKET; @c optlen is a user pointer */
 	int (*getsockopt)(struct sock *sk, int level, int optname,
 			  void *optval, int *optlen);
+	/** sendto(): bytes sent or a negative errno; NULL where not modelled */
+	int (*sendmsg)(struct sock *sk, const void *buf, size_t len, int flags,
+		       const struct sockaddr *addr, int addr_len);
+	/** recvfrom(): bytes or a negative errno; fills *@c addr, *@c addr_len */
+	int (*recvmsg)(struct sock *sk, void *buf, size_t len, int flags,
+		       struct sockaddr_storage *addr, int *addr_len);
 };
 
 /**
@@ -346,6 +381,7 @@ enum net_sysctl {
 	NET_SYSCTL_SOMAXCONN,			/**< net.core.somaxconn */
 	NET_SYSCTL_BINDV6ONLY,			/**< net.ipv6.bindv6only */
 	NET_SYSCTL_MPTCP_ENABLED,		/**< net.mptcp.enabled */
+	NET_SYSCTL_RMEM_DEFAULT,		/**< net.core.rmem_default */
 	NET_SYSCTL_MAX,				/**< number of entries */
 };
 
@@ -461,6 +497,7 @@ int inet_accept(struct socket *sock, struct socket *newsock, int flags);
 int inet_listen(struct socket *sock, int backlog);
 int inet_stream_connect(struct socket *sock, const struct sockaddr *uaddr, int addr_len, int flags);
 int inet_dgram_connect(struct socket *sock, const struct sockaddr *uaddr, int addr_len, int flags);
+int inet_autobind(struct sock *sk);
 int sock_common_setsockopt(struct socket *sock, int level, int optname,
 			   const void *optval, unsigned int optlen);
 int sock_common_getsockopt(struct socket *sock, int level, int optname,
@@ -488,6 +525,8 @@ extern const struct inet_proto udp_prot;
 extern const struct inet_proto udpv6_prot;
 
 int udp_lib_get_port(struct sock *sk, unsigned short snum);
+void udp_sk_rx_init(struct inet_sock *inet);
+void udp_sk_rx_purge(struct inet_sock *inet);
 int udp_setsockopt(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen);
 int udp_getsockopt(struct sock *sk, int level, int optname, void *optval, int *optlen);
 int udpv6_setsockopt(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen);

@@ -4,8 +4,10 @@
  *
  * Every function here behaves like the system call of the same name on
  * Linux 6.18 for the objects the port models (BPF_MAP_TYPE_REUSEPORT_SOCKARRAY
- * maps and AF_INET/AF_INET6 TCP and UDP sockets): it returns -1 and sets
- * @c errno on failure, with the errno Linux gives.  The types are the real
+ * maps, SK_REUSEPORT programs, and AF_INET/AF_INET6 TCP and UDP sockets):
+ * it returns -1 and sets @c errno on failure, with the errno Linux gives.
+ * Programs are C functions (see sockarray_prog_load()); their helper,
+ * like the kernel's, returns a negative errno instead.  The types are the real
  * uapi ones (<linux/bpf.h>, <sys/socket.h>, <netinet/in.h>).
  *
  * Descriptors returned by the port are real descriptors of the calling
@@ -20,6 +22,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,6 +139,127 @@ int sys_dup(int fd);
  * @return 0, or -1 with errno set
  */
 int sys_close(int fd);
+
+/* [book:steering_api] */
+/**
+ * @brief A map as a program sees it: opaque, only passed to helpers.
+ */
+struct bpf_map;
+
+/**
+ * @brief An SK_REUSEPORT "program": a C function standing in for a
+ *        verified BPF program.
+ *
+ * It runs when a UDP datagram or a TCP SYN reaches a reuseport group that
+ * has the program attached (SO_ATTACH_REUSEPORT_EBPF), inside the reader's
+ * rcu_read_lock(), as in the kernel.  What it may do is what the verifier
+ * lets a real program do: read its context, call
+ * sockarray_sk_select_reuseport(), return a verdict.  It must not block,
+ * and it must not make system calls on the port.
+ *
+ * @p ctx is the real uapi struct sk_reuseport_md: @c data / @c data_end
+ * bound the packet from its L4 header (UDP: the 8-byte header, then the
+ * payload; TCP: the SYN's header), @c len is that length, @c eth_protocol
+ * is ETH_P_IP or ETH_P_IPV6 in network order, @c ip_protocol the
+ * receiving socket's protocol, @c bind_inany whether the group is bound to
+ * the wildcard address, @c hash the flow hash.  @c sk and
+ * @c migrating_sk are NULL in the port.
+ *
+ * @p maps are the maps given to sockarray_prog_load(), in that order: what
+ * the verifier's rewrite of map descriptors into map pointers gives a real
+ * program.
+ *
+ * @return SK_PASS (with or without a selection) or SK_DROP; any value
+ *         other than SK_PASS counts as SK_DROP
+ */
+typedef int (*sockarray_reuseport_prog_t)(struct sk_reuseport_md *ctx,
+					  struct bpf_map *const *maps);
+
+/**
+ * @brief BPF_PROG_LOAD for an SK_REUSEPORT program.
+ *
+ * Returns a descriptor for a new program.  The program holds a reference
+ * on each map in @p map_fds (the kernel's used_maps), so the maps outlive
+ * their own descriptors for as long as the program exists; the program
+ * lives while a descriptor or a reuseport group holds it.
+ *
+ * @param prog the program
+ * @param map_fds descriptors of the maps it uses (may be NULL if @p nr_maps is 0)
+ * @param nr_maps how many
+ * @return a program descriptor, or -1 with errno: EINVAL (no program, no
+ *         map array, or a descriptor that is not a map), EBADF (a map
+ *         descriptor that is not open), E2BIG (more than 64 maps), EPERM
+ *         (no CAP_BPF or CAP_SYS_ADMIN), ENOMEM
+ */
+int sockarray_prog_load(sockarray_reuseport_prog_t prog, const int *map_fds,
+			unsigned int nr_maps);
+
+/**
+ * @brief bpf_sk_select_reuseport(), as a program calls it.
+ *
+ * Selects the socket in slot *@p key of @p map for the packet the program
+ * is running for.  The socket must be in the same reuseport group as the
+ * socket that received the packet.
+ *
+ * @param ctx the program's context, exactly as it was passed in
+ * @param map a BPF_MAP_TYPE_REUSEPORT_SOCKARRAY from the program's maps
+ * @param key pointer to a __u32 slot index
+ * @param flags ignored, as in the kernel
+ * @return 0 (selected), -ENOENT (index out of range or slot empty),
+ *         -EPROTOTYPE (the socket is of another protocol), -EAFNOSUPPORT
+ *         (of another family), -EBADFD (same kind, another group), or
+ *         -EINVAL for what the verifier would have refused: a map that
+ *         is not a reuseport array, or a @p ctx that is not the running
+ *         program's own (the helper called outside a program)
+ */
+long sockarray_sk_select_reuseport(struct sk_reuseport_md *ctx, struct bpf_map *map,
+				   const void *key, __u64 flags);
+
+/**
+ * @brief sendto(2) for UDP sockets, to loopback destinations.
+ *
+ * The datagram is delivered at once: the receiving socket is looked up as
+ * Linux's __udp4_lib_lookup() does, a reuseport group picks its member (by
+ * its program, else by hash), and the datagram joins that socket's
+ * receive queue.  A full queue, a program's SK_DROP, or no socket at all
+ * drop the datagram without telling an unconnected sender, as on Linux; a
+ * connected sender learns ECONNREFUSED from its next call (the ICMP port
+ * unreachable).  An unbound sender is bound to an ephemeral port first.
+ *
+ * @param fd a UDP socket
+ * @param buf the payload
+ * @param len its length (at most 65507 bytes over IPv4, 65527 over IPv6)
+ * @param flags MSG_DONTWAIT and MSG_NOSIGNAL are accepted; MSG_OOB is EOPNOTSUPP
+ * @param dest destination (AF_INET; AF_INET6 ::1 or mapped), or NULL on a connected socket
+ * @param addrlen its length
+ * @return @p len, or -1 with errno: EBADF, ENOTSOCK, EOPNOTSUPP (not UDP),
+ *         EDESTADDRREQ, EINVAL, EAFNOSUPPORT, EMSGSIZE, ENETUNREACH,
+ *         ECONNREFUSED, EPIPE
+ */
+ssize_t sys_sendto(int fd, const void *buf, size_t len, int flags,
+		   const struct sockaddr *dest, socklen_t addrlen);
+
+/**
+ * @brief recvfrom(2) for UDP sockets; never blocks.
+ *
+ * Takes the oldest datagram off the socket's receive queue.  A datagram
+ * longer than @p len is truncated and the rest discarded; with MSG_TRUNC
+ * the return value is its real length.  MSG_PEEK leaves it queued.
+ *
+ * @param fd a UDP socket
+ * @param buf where the payload goes
+ * @param len room at @p buf
+ * @param flags MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT; MSG_OOB is EOPNOTSUPP
+ * @param src where the sender's address goes, or NULL
+ * @param addrlen in: room at @p src; out: the full address length
+ * @return bytes copied (or the datagram's length with MSG_TRUNC), 0 after
+ *         shutdown(SHUT_RD) with nothing queued, or -1 with errno: EAGAIN
+ *         (nothing queued, whatever the socket's blocking mode),
+ *         ECONNREFUSED (pending error), EBADF, ENOTSOCK, EOPNOTSUPP
+ */
+ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags,
+		     struct sockaddr *src, socklen_t *addrlen);
+/* [/book:steering_api] */
 
 #ifdef __cplusplus
 }

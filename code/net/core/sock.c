@@ -11,9 +11,8 @@
  * its locks stay valid until then.
  *
  * SOL_SOCKET options modelled: SO_REUSEADDR, SO_REUSEPORT,
- * SO_DETACH_REUSEPORT_BPF, SO_ATTACH_REUSEPORT_EBPF (the port has no BPF
- * program descriptors, so it only ever fails, with the errors Linux gives
- * for a descriptor that is not a program), and, read-only, SO_TYPE,
+ * SO_DETACH_REUSEPORT_BPF, SO_ATTACH_REUSEPORT_EBPF (with a descriptor from
+ * sockarray_prog_load()), and, read-only, SO_TYPE,
  * SO_PROTOCOL, SO_DOMAIN, SO_ACCEPTCONN, SO_ERROR and SO_COOKIE.  Every
  * other option answers ENOPROTOOPT, also those Linux accepts.
  */
@@ -25,6 +24,7 @@
 
 #include "kern/err.h"
 #include "kern/file.h"
+#include "kern/filter.h"
 #include "kern/inet_sock.h"
 #include "kern/sock_reuseport.h"
 #include "kern/uaccess.h"
@@ -37,6 +37,7 @@ static const char *const net_sysctl_path[NET_SYSCTL_MAX] = {
 	[NET_SYSCTL_SOMAXCONN] = "/proc/sys/net/core/somaxconn",
 	[NET_SYSCTL_BINDV6ONLY] = "/proc/sys/net/ipv6/bindv6only",
 	[NET_SYSCTL_MPTCP_ENABLED] = "/proc/sys/net/mptcp/enabled",
+	[NET_SYSCTL_RMEM_DEFAULT] = "/proc/sys/net/core/rmem_default",
 };
 
 /* Their descriptors, opened before main() runs; -1 if missing. */
@@ -343,22 +344,38 @@ void *__rcu_dereference_sk_user_data_with_flags(const struct sock *sk, uintptr_t
 /* [/book:rcu_read] */
 /* [/exercise:sk_user_data] */
 
+/* [book:attach_bpf] */
 /*
- * Port of sk_reuseport_attach_bpf(), net/core/filter.c.  A program is found
- * by its descriptor; the port has no BPF program descriptors, so a closed
- * descriptor gives EBADF and an open one EINVAL ("not a program"), the two
- * answers Linux gives for descriptors that are not programs.
+ * Port of sk_reuseport_attach_bpf(), net/core/filter.c.  The descriptor
+ * must name a program (EBADF: not open; EINVAL: open but not an
+ * SK_REUSEPORT program, which is also what a classic or SOCKET_FILTER
+ * program gets from the port, since it has none), and the socket must be a
+ * TCP or UDP inet socket (else the kernel's internal ENOTSUPP, 524).  The
+ * group takes over the reference bpf_prog_get_type() returned.
  */
 static int sk_reuseport_attach_bpf(u32 ufd, struct sock *sk)
 {
-	struct file *file = fget((int)ufd);
+	struct bpf_prog *prog;
+	int err;
 
-	(void)sk;
-	if (!file)
-		return -EBADF;
-	fput(file);
-	return -EINVAL;
+	prog = bpf_prog_get_type((int)ufd, BPF_PROG_TYPE_SK_REUSEPORT);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+
+	if ((sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DGRAM) ||
+	    (sk->sk_protocol != IPPROTO_UDP && sk->sk_protocol != IPPROTO_TCP) ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		err = -ENOTSUPP;
+		goto err_prog_put;
+	}
+
+	err = reuseport_attach_prog(sk, prog);
+err_prog_put:
+	if (err)
+		bpf_prog_put(prog);
+	return err;
 }
+/* [/book:attach_bpf] */
 
 /**
  * setsockopt() at SOL_SOCKET (port of sk_setsockopt()).

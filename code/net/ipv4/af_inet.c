@@ -86,6 +86,7 @@ found:
  */
 void inet_sock_destruct(struct sock *sk)
 {
+	udp_sk_rx_purge(inet_sk(sk));
 	spin_lock_destroy(&inet_sk(sk)->rskq_lock);
 }
 
@@ -132,6 +133,7 @@ static int inet_create(struct socket *sock, int protocol, int kern)
 
 	inet = inet_sk(sk);
 	spin_lock_init(&inet->rskq_lock);
+	udp_sk_rx_init(inet);
 	sock_init_data(sock, sk);
 
 	/* A raw socket is "bound" to its protocol number, and hashed at once. */
@@ -287,11 +289,13 @@ static int inet_bind(struct socket *sock, const struct sockaddr *uaddr, int addr
 	return __inet_bind(sock->sk, uaddr);
 }
 
-/*
+/**
  * Port of inet_autobind(): give an unbound socket an ephemeral port before
- * a datagram connect.
+ * a datagram connect or send.
+ * @param sk the socket
+ * @return 0 or -EAGAIN (no free port)
  */
-static int inet_autobind(struct sock *sk)
+int inet_autobind(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 

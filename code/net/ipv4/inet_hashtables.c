@@ -21,6 +21,7 @@
  * bucket "fastreuse" caches (a cache of the same rules), TIME_WAIT.
  */
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <sys/random.h>
 
 #include "kern/err.h"
@@ -737,7 +738,11 @@ u32 inet_ehashfn(const struct inet_flow *flow)
 static struct sock *inet_lookup_reuseport(struct sock *sk, const struct inet_flow *flow)
 {
 	unsigned char th[20] = { 0 };
-	struct sk_buff skb = { .data = th, .len = sizeof(th) };
+	struct sk_buff skb = {
+		.data = th,
+		.len = sizeof(th),
+		.protocol = htons(flow->v4 ? ETH_P_IP : ETH_P_IPV6),
+	};
 
 	if (!READ_ONCE(sk->sk_reuseport))
 		return NULL;

@@ -192,6 +192,7 @@ static struct sock *tcp_create_child(struct sock *lsk, const struct inet_flow *s
 		return NULL;
 	newinet = inet_sk(newsk);
 	spin_lock_init(&newinet->rskq_lock);
+	udp_sk_rx_init(newinet);
 	sock_init_data(NULL, newsk);
 
 	newsk->sk_uid = lsk->sk_uid;

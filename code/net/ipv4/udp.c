@@ -15,13 +15,21 @@
  * address.  The port's routes reach loopback only: other destinations are
  * ENETUNREACH, and broadcast ones EACCES (SO_BROADCAST is not modelled).
  *
- * No datagram is ever sent or received.  UDP-level options answer
- * ENOPROTOOPT.
+ * Datagrams go from one port socket to another at once (sendto() and
+ * recvfrom() below): the receiver is looked up as __udp4_lib_lookup() and
+ * __udp6_lib_lookup() do, a reuseport group lets its SK_REUSEPORT program
+ * or its hash choose the member, and the datagram joins that member's
+ * bounded receive queue.  UDP-level options answer ENOPROTOOPT.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/if_ether.h>
+#include <netinet/udp.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "kern/err.h"
+#include "kern/filter.h"
 #include "kern/inet_sock.h"
 #include "kern/sock_reuseport.h"
 #include "kern/uaccess.h"
@@ -510,6 +518,445 @@ int udpv6_getsockopt(struct sock *sk, int level, int optname, void *optval, int 
 	return ipv6_getsockopt(sk, level, optname, optval, optlen);
 }
 
+/* ------------------------------------------------------------------ */
+/* Datagrams: sendto() and recvfrom()                                  */
+/* ------------------------------------------------------------------ */
+
+/* Largest payload: 65535 minus the UDP header and (IPv4) the IP header. */
+#define UDP_MAX_PAYLOAD4	(65535 - 8 - 20)
+#define UDP_MAX_PAYLOAD6	(65535 - 8)
+
+/*
+ * What a queued datagram is charged against sk_rcvbuf besides its payload:
+ * the kernel charges skb->truesize, the buffer and the sk_buff around it;
+ * for a small datagram over loopback that is about 768 bytes on x86-64.
+ */
+#define UDP_SKB_OVERHEAD	768
+
+/**
+ * Set up an inet socket's (empty) receive queue.
+ * @param inet the new socket
+ */
+void udp_sk_rx_init(struct inet_sock *inet)
+{
+	long rmem = 212992;	/* net.core.rmem_default's default */
+
+	spin_lock_init(&inet->rx_lock);
+	inet->rx_head = inet->rx_tail = NULL;
+	inet->sk_rmem_alloc = 0;
+	inet->sk_drops = 0;
+	net_sysctl_read(NET_SYSCTL_RMEM_DEFAULT, &rmem, 1);
+	inet->sk_rcvbuf = rmem > INT_MAX ? INT_MAX : (int)rmem;
+}
+
+/**
+ * Free every datagram still queued (the destructor's skb_queue_purge());
+ * the socket is unreachable by now.
+ * @param inet the socket
+ */
+void udp_sk_rx_purge(struct inet_sock *inet)
+{
+	struct udp_skb *skb = inet->rx_head, *next;
+
+	for (; skb; skb = next) {
+		next = skb->next;
+		free(skb);
+	}
+	inet->rx_head = inet->rx_tail = NULL;
+	inet->sk_rmem_alloc = 0;
+	spin_lock_destroy(&inet->rx_lock);
+}
+
+/*
+ * Port of __udp_enqueue_schedule_skb(): charge the datagram to the socket
+ * and queue it, unless the socket is already over its receive buffer
+ * (there is always room for one datagram, however small the buffer).
+ */
+static bool udp_queue_rcv_skb(struct sock *sk, struct udp_skb *skb)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	bool queued = false;
+
+	spin_lock(&inet->rx_lock);
+	if (inet->sk_rmem_alloc > (u32)inet->sk_rcvbuf) {
+		inet->sk_drops++;
+		goto out;
+	}
+	inet->sk_rmem_alloc += skb->truesize;
+	skb->next = NULL;
+	if (inet->rx_tail)
+		inet->rx_tail->next = skb;
+	else
+		inet->rx_head = skb;
+	inet->rx_tail = skb;
+	queued = true;
+out:
+	spin_unlock(&inet->rx_lock);
+	return queued;
+}
+
+/*
+ * Port of compute_score() of net/ipv4/udp.c and net/ipv6/udp.c: how well
+ * does @sk match a datagram from @flow->saddr:sport to @addr:dport?  -1:
+ * not at all.  A socket bound to the exact address beats the wildcard by
+ * being found in the first of the two passes, not by its score.
+ */
+static int udp_compute_score(struct sock *sk, const struct inet_flow *flow, bool wildcard)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	int score;
+
+	if (!sk_hashed(sk) || sk->sk_protocol != IPPROTO_UDP)
+		return -1;
+	if (flow->v4) {
+		if (ipv6_only_sock(sk) ||
+		    inet->inet_rcv_saddr != (wildcard ? htonl(INADDR_ANY) : flow->daddr))
+			return -1;
+		score = sk->sk_family == AF_INET ? 2 : 1;
+		if (inet->inet_daddr) {
+			if (inet->inet_daddr != flow->saddr)
+				return -1;
+			score += 4;
+		}
+	} else {
+		static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+		if (sk->sk_family != AF_INET6 ||
+		    memcmp(&inet->sk_v6_rcv_saddr, wildcard ? &any6 : &flow->daddr6,
+			   sizeof(any6)))
+			return -1;
+		score = 1;
+		if (!ipv6_addr_any(&inet->sk_v6_daddr)) {
+			if (memcmp(&inet->sk_v6_daddr, &flow->saddr6, sizeof(any6)))
+				return -1;
+			score += 4;
+		}
+	}
+	if (inet->inet_dport) {
+		if (inet->inet_dport != flow->sport)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+/* Port of reuseport_has_conns(): has a member of @sk's group connected? */
+static bool reuseport_has_conns(struct sock *sk)
+{
+	struct sock_reuseport *reuse;
+	bool ret = false;
+
+	rcu_read_lock();
+	reuse = rcu_dereference(sk->sk_reuseport_cb);
+	if (reuse && READ_ONCE(reuse->has_conns))
+		ret = true;
+	rcu_read_unlock();
+	return ret;
+}
+
+/* [book:udp_lookup2] */
+/*
+ * Port of udp4_lib_lookup2() / udp6_lib_lookup2(): the best socket for the
+ * datagram among those bound to one address (or the wildcard).  The first
+ * best-so-far socket in a reuseport group hands the choice to its group,
+ * and so to the group's program, which sees @skb; unless a member of the
+ * group has connected, that choice is final, a program's drop included
+ * (an ERR_PTR).  Table lock held.
+ */
+static struct sock *udp_lib_lookup2(const struct inet_flow *flow, bool wildcard,
+				    struct sk_buff *skb)
+{
+	struct sock *result = NULL;
+	struct inet_sock *inet2;
+	int score, badness = 0;
+
+	for (inet2 = udp_table.bhash[ntohs(flow->dport)]; inet2; inet2 = inet2->bind_next) {
+		struct sock *sk = &inet2->sk;
+
+		score = udp_compute_score(sk, flow, wildcard);
+		if (score <= badness)
+			continue;
+		badness = score;
+
+		result = NULL;
+		if (READ_ONCE(sk->sk_reuseport))
+			result = reuseport_select_sock(sk, inet_ehashfn(flow), skb,
+						       (int)sizeof(struct udphdr));
+		if (!result) {
+			result = sk;
+			continue;
+		}
+		if (!reuseport_has_conns(sk))
+			return result;
+		/* a connected member may still score higher: keep looking */
+		if (IS_ERR(result))
+			continue;
+		badness = udp_compute_score(result, flow, wildcard);
+	}
+	return result;
+}
+/* [/book:udp_lookup2] */
+
+/*
+ * Port of __udp4_lib_lookup() / __udp6_lib_lookup(): the exact address
+ * first, then the wildcard; a group's drop in the first pass is final.
+ * NULL: no socket (the datagram is answered with ICMP port unreachable).
+ */
+static struct sock *udp_lib_lookup(const struct inet_flow *flow, struct sk_buff *skb)
+{
+	struct sock *result;
+
+	result = udp_lib_lookup2(flow, false, skb);
+	if (!result)
+		result = udp_lib_lookup2(flow, true, skb);
+	if (IS_ERR(result))
+		return NULL;
+	return result;
+}
+
+/*
+ * Where a datagram from @sk goes, and from which address (the route of
+ * udp_sendmsg() / udpv6_sendmsg()).  @uaddr is NULL for a connected send.
+ */
+static int udp_sendmsg_flow(struct sock *sk, const struct sockaddr *uaddr, int addr_len,
+			    size_t len, struct inet_flow *flow)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	in_addr_t daddr, saddr;
+	in_port_t dport;
+	bool v4 = true;
+
+	memset(flow, 0, sizeof(*flow));
+	if (!uaddr) {
+		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
+			return -EDESTADDRREQ;
+		v4 = sk->sk_family == AF_INET || ipv6_addr_v4mapped(&inet->sk_v6_daddr);
+		daddr = inet->inet_daddr;
+		dport = inet->inet_dport;
+		if (!v4) {
+			flow->daddr6 = inet->sk_v6_daddr;
+			goto v6_route;
+		}
+		goto v4_route;
+	}
+
+	if (sk->sk_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)uaddr;
+
+		if (addr_len < (int)offsetof(struct sockaddr, sa_data))
+			return -EINVAL;
+		if (sin6->sin6_family == AF_INET) {
+			if (ipv6_only_sock(sk))
+				return -ENETUNREACH;
+			goto v4_addr;
+		}
+		if (sin6->sin6_family != AF_INET6)
+			return -EINVAL;
+		if (addr_len < SIN6_LEN_RFC2133)
+			return -EINVAL;
+		dport = sin6->sin6_port;
+		if (!dport)
+			return -EINVAL;
+		flow->daddr6 = sin6->sin6_addr;
+		if (ipv6_addr_any(&flow->daddr6))
+			flow->daddr6 = in6addr_loopback;
+		if (ipv6_addr_v4mapped(&flow->daddr6)) {
+			if (ipv6_only_sock(sk))
+				return -ENETUNREACH;
+			daddr = ipv6_mapped_v4(&flow->daddr6);
+			goto v4_route;
+		}
+		goto v6_route;
+	}
+
+v4_addr:
+	{
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
+
+		if (addr_len < (int)sizeof(*sin))
+			return -EINVAL;
+		/* AF_UNSPEC is taken for AF_INET, for old programs (udp_sendmsg()) */
+		if (sin->sin_family != AF_INET && sin->sin_family != AF_UNSPEC)
+			return -EAFNOSUPPORT;
+		daddr = sin->sin_addr.s_addr;
+		dport = sin->sin_port;
+		if (!dport)
+			return -EINVAL;
+	}
+v4_route:
+	if (len > UDP_MAX_PAYLOAD4)
+		return -EMSGSIZE;
+	saddr = inet->inet_saddr;
+	if (ip_route_connect(sk, &daddr, &saddr))
+		return -ENETUNREACH;
+	flow->v4 = true;
+	flow->saddr = saddr;
+	flow->daddr = daddr;
+	flow->sport = inet->inet_sport;
+	flow->dport = dport;
+	return 0;
+
+v6_route:
+	if (len > UDP_MAX_PAYLOAD6)
+		return -EMSGSIZE;
+	if (!IN6_IS_ADDR_LOOPBACK(&flow->daddr6) || ipv6_addr_v4mapped(&inet->sk_v6_rcv_saddr))
+		return -ENETUNREACH;
+	flow->v4 = false;
+	flow->saddr6 = ipv6_addr_any(&inet->v6_saddr) ? in6addr_loopback : inet->v6_saddr;
+	flow->sport = inet->inet_sport;
+	flow->dport = dport;
+	return 0;
+}
+
+/* [book:udp_sendmsg] */
+/*
+ * Port of udp_sendmsg() / udpv6_sendmsg() and, since the port has no
+ * wire, of the receiving side's __udp4_lib_rcv(): route, build the
+ * datagram, find the receiving socket, queue it there.  Losing it on the
+ * way (no socket, a program's SK_DROP, a full queue) is no error for the
+ * sender; only a connected sender hears of a missing socket, through the
+ * ICMP error that __udp4_lib_err() turns into sk_err.
+ */
+static int udp_sendmsg(struct sock *sk, const void *buf, size_t len, int flags,
+		       const struct sockaddr *uaddr, int addr_len)
+{
+	struct inet_hashinfo *h = &udp_table;
+	struct udp_skb *uskb;
+	struct sk_buff skb;
+	struct inet_flow flow;
+	struct udphdr *uh;
+	struct sock *rsk;
+	int err;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	err = sock_error(sk);
+	if (err)
+		return err;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return -EPIPE;
+	/* an unbound sender gets its port first (inet_send_prepare()) */
+	if (inet_autobind(sk))
+		return -EAGAIN;
+	err = udp_sendmsg_flow(sk, uaddr, addr_len, len, &flow);
+	if (err)
+		return err;
+
+	uskb = malloc(sizeof(*uskb) + sizeof(*uh) + len);
+	if (!uskb)
+		return -ENOBUFS;
+	memset(uskb, 0, sizeof(*uskb));
+	uh = (struct udphdr *)uskb->data;
+	uh->source = flow.sport;
+	uh->dest = flow.dport;
+	uh->len = htons((u16)(sizeof(*uh) + len));
+	uh->check = 0;	/* loopback: checksum left to "offload" */
+	if (len && copy_from_user(uskb->data + sizeof(*uh), buf, len)) {
+		free(uskb);
+		return -EFAULT;
+	}
+	uskb->v4 = flow.v4;
+	uskb->saddr = flow.saddr;
+	uskb->saddr6 = flow.saddr6;
+	uskb->sport = flow.sport;
+	uskb->len = (u32)len;
+	uskb->truesize = (u32)len + UDP_SKB_OVERHEAD;
+
+	/* what a program sees: the UDP header and the payload */
+	skb.data = uskb->data;
+	skb.len = (u32)(sizeof(*uh) + len);
+	skb.protocol = htons(flow.v4 ? ETH_P_IP : ETH_P_IPV6);
+
+	/*
+	 * The kernel receives inside rcu_read_lock() (ip_local_deliver_finish()
+	 * and on), so a socket that was chosen, even one a map update has just
+	 * replaced, gets its datagram before synchronize_rcu() returns.  The
+	 * table lock keeps the chosen socket hashed until it has the datagram.
+	 */
+	rcu_read_lock();
+	spin_lock_bh(&h->lock);
+	rsk = udp_lib_lookup(&flow, &skb);
+	if (rsk && udp_queue_rcv_skb(rsk, uskb))
+		uskb = NULL;
+	spin_unlock_bh(&h->lock);
+	rcu_read_unlock();
+
+	if (!rsk && READ_ONCE(sk->sk_state) == TCP_ESTABLISHED)
+		__atomic_store_n(&inet_sk(sk)->sk_err, ECONNREFUSED, __ATOMIC_RELAXED);
+	free(uskb);	/* dropped */
+	return (int)len;
+}
+/* [/book:udp_sendmsg] */
+
+/*
+ * Port of udp_recvmsg() / udpv6_recvmsg() for a socket that never waits:
+ * the oldest datagram, truncated to @len (the rest is lost), its sender's
+ * address in the socket's own family.
+ */
+static int udp_recvmsg(struct sock *sk, void *buf, size_t len, int flags,
+		       struct sockaddr_storage *addr, int *addr_len)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct udp_skb *skb;
+	size_t copied;
+	int err;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	/* copy under the queue lock: a peeked datagram stays someone else's to free */
+	spin_lock(&inet->rx_lock);
+	skb = inet->rx_head;
+	if (!skb) {
+		spin_unlock(&inet->rx_lock);
+		/* __skb_wait_for_more_packets() order: error, shutdown, EAGAIN */
+		err = sock_error(sk);
+		if (err)
+			return err;
+		if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+			return 0;
+		return -EAGAIN;
+	}
+	if (!(flags & MSG_PEEK)) {
+		inet->rx_head = skb->next;
+		if (!inet->rx_head)
+			inet->rx_tail = NULL;
+		inet->sk_rmem_alloc -= skb->truesize;
+	}
+
+	copied = skb->len < len ? skb->len : len;
+	err = 0;
+	if (copied && copy_to_user(buf, skb->data + sizeof(struct udphdr), copied))
+		err = -EFAULT;
+
+	memset(addr, 0, sizeof(*addr));
+	if (sk->sk_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = skb->sport;
+		sin->sin_addr.s_addr = skb->saddr;
+		*addr_len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = skb->sport;
+		if (skb->v4)
+			ipv6_addr_set_v4mapped(skb->saddr, &sin6->sin6_addr);
+		else
+			sin6->sin6_addr = skb->saddr6;
+		*addr_len = sizeof(*sin6);
+	}
+	if (!err)
+		err = (int)((flags & MSG_TRUNC) ? skb->len : copied);
+	spin_unlock(&inet->rx_lock);
+
+	if (!(flags & MSG_PEEK))
+		free(skb);
+	return err;
+}
+
 /** UDP over IPv4 (the kernel's udp_prot). */
 const struct inet_proto udp_prot = {
 	.prot = {
@@ -524,6 +971,8 @@ const struct inet_proto udp_prot = {
 	.close = udp_lib_close,
 	.setsockopt = udp_setsockopt,
 	.getsockopt = udp_getsockopt,
+	.sendmsg = udp_sendmsg,
+	.recvmsg = udp_recvmsg,
 };
 
 /** UDP over IPv6 (the kernel's udpv6_prot). */
@@ -540,4 +989,6 @@ const struct inet_proto udpv6_prot = {
 	.close = udp_lib_close,
 	.setsockopt = udpv6_setsockopt,
 	.getsockopt = udpv6_getsockopt,
+	.sendmsg = udp_sendmsg,
+	.recvmsg = udp_recvmsg,
 };

@@ -97,6 +97,7 @@ static int inet6_create(struct socket *sock, int protocol, int kern)
 
 	inet = inet_sk(sk);
 	spin_lock_init(&inet->rskq_lock);
+	udp_sk_rx_init(inet);
 	{
 		long bindv6only = 0;
 

@@ -1,0 +1,250 @@
+/*
+ * rolling_restart: replace every worker of a UDP service, one at a time,
+ * while datagrams keep arriving, and lose none of them.
+ *
+ * Four workers share 127.0.0.1:port through SO_REUSEPORT.  A reuseport
+ * array maps slot i to worker i, and an SK_REUSEPORT program sends each
+ * datagram to the slot named by its first byte.  To restart worker i, a
+ * new worker joins the group, BPF_MAP_UPDATE_ELEM swaps it into slot i in
+ * one step, the old worker reads what is already queued for it, and
+ * closes.  No datagram can fall between the two: the slot is never empty,
+ * and the old socket takes nothing new once the update returns.
+ *
+ * The book's steering chapter shows what this prints.  It runs on the
+ * port only (sockarray/syscalls.h): its "program" is a C function, loaded
+ * with sockarray_prog_load().  Everything happens in one thread, so the
+ * output is the same on every run.
+ *
+ * Exit status: 0 if every datagram was received exactly once, 1 if not.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockarray/syscalls.h"
+
+#define SLOTS		4
+#define GENERATIONS	3
+#define BURST		24	/* datagrams sent between two restarts */
+#define MAX_DATAGRAMS	(BURST * (SLOTS * (GENERATIONS - 1) + 1))
+
+struct worker {
+	int fd;
+	int generation;
+};
+
+static struct worker workers[SLOTS];
+static unsigned int served[GENERATIONS][SLOTS];	/* datagrams per generation and slot */
+static unsigned char times_received[MAX_DATAGRAMS];
+static uint32_t next_seq;
+
+/* [book:rolling_prog] */
+/* The SK_REUSEPORT program: slot = first payload byte; no socket, no delivery. */
+static int steer_by_first_byte(struct sk_reuseport_md *ctx, struct bpf_map *const *maps)
+{
+	unsigned char *data = ctx->data;
+	__u32 key;
+
+	if (data + 8 + 1 > (unsigned char *)ctx->data_end)
+		return SK_DROP;
+	key = data[8];		/* after the 8-byte UDP header */
+	if (sockarray_sk_select_reuseport(ctx, maps[0], &key, 0))
+		return SK_DROP;
+	return SK_PASS;
+}
+/* [/book:rolling_prog] */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "rolling_restart: %s: %s\n", what, strerror(errno));
+	_exit(1);
+}
+
+static struct sockaddr_in loopback(in_port_t port)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+
+	return addr;
+}
+
+/* A UDP socket with SO_REUSEPORT on 127.0.0.1:port (0: pick a port). */
+static int start_worker(in_port_t port)
+{
+	struct sockaddr_in addr = loopback(port);
+	int one = 1, fd;
+
+	fd = sys_socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 ||
+	    sys_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    sys_bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		die("worker socket");
+	return fd;
+}
+
+static int map_update(int map_fd, __u32 slot, int sock_fd, __u64 flags)
+{
+	__u64 value = (__u64)sock_fd;
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (__u32)map_fd;
+	attr.key = (__u64)(uintptr_t)&slot;
+	attr.value = (__u64)(uintptr_t)&value;
+	attr.flags = flags;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+}
+
+/* Everything queued on worker @slot, counted for the worker's generation. */
+static unsigned int drain(int slot)
+{
+	unsigned char msg[8];
+	unsigned int n = 0;
+	uint32_t seq;
+
+	while (sys_recvfrom(workers[slot].fd, msg, sizeof(msg), 0, NULL, NULL) == 5) {
+		memcpy(&seq, &msg[1], sizeof(seq));
+		if (seq < MAX_DATAGRAMS)
+			times_received[seq]++;
+		served[workers[slot].generation][slot]++;
+		n++;
+	}
+	if (errno != EAGAIN)
+		die("recvfrom");
+	return n;
+}
+
+static void drain_all(void)
+{
+	for (int slot = 0; slot < SLOTS; slot++)
+		drain(slot);
+}
+
+/* A burst of datagrams, slots round-robin; they wait in the workers' queues. */
+static void send_burst(int client, in_port_t port)
+{
+	struct sockaddr_in to = loopback(port);
+	unsigned char msg[5];
+
+	for (int i = 0; i < BURST; i++, next_seq++) {
+		msg[0] = (unsigned char)(next_seq % SLOTS);
+		memcpy(&msg[1], &next_seq, sizeof(next_seq));
+		if (sys_sendto(client, msg, sizeof(msg), 0, (struct sockaddr *)&to, sizeof(to)) != 5)
+			die("sendto");
+	}
+}
+
+int main(void)
+{
+	union bpf_attr attr;
+	int map_fd, prog_fd, client, slot, gen;
+	unsigned int lost = 0, twice = 0, total = 0;
+	in_port_t port;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
+	attr.key_size = sizeof(__u32);
+	attr.value_size = sizeof(__u64);
+	attr.max_entries = SLOTS;
+	map_fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (map_fd < 0)
+		die("BPF_MAP_CREATE");
+
+	/* generation 0: SLOTS workers, one group, one slot each */
+	workers[0].fd = start_worker(0);
+	{
+		struct sockaddr_in addr;
+		socklen_t len = sizeof(addr);
+
+		if (sys_getsockname(workers[0].fd, (struct sockaddr *)&addr, &len))
+			die("getsockname");
+		port = ntohs(addr.sin_port);
+	}
+	for (slot = 1; slot < SLOTS; slot++)
+		workers[slot].fd = start_worker(port);
+	for (slot = 0; slot < SLOTS; slot++)
+		if (map_update(map_fd, (__u32)slot, workers[slot].fd, BPF_NOEXIST))
+			die("BPF_MAP_UPDATE_ELEM");
+
+	prog_fd = sockarray_prog_load(steer_by_first_byte, &map_fd, 1);
+	if (prog_fd < 0 ||
+	    sys_setsockopt(workers[0].fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF,
+			   &prog_fd, sizeof(prog_fd)))
+		die("load and attach the program");
+
+	client = sys_socket(AF_INET, SOCK_DGRAM, 0);
+	if (client < 0)
+		die("client socket");
+
+	printf("rolling restart of %d UDP workers on 127.0.0.1; %d datagrams sent before each step\n\n",
+	       SLOTS, BURST);
+	printf("%-30s %10s %16s\n", "step", "sent", "old worker read");
+
+	/* [book:rolling_step] */
+	for (gen = 1; gen < GENERATIONS; gen++) {
+		for (slot = 0; slot < SLOTS; slot++) {
+			unsigned int leftover;
+			char step[64];
+			int new_fd;
+
+			send_burst(client, port);
+			/* 1. the new worker joins the group: same address, SO_REUSEPORT */
+			new_fd = start_worker(port);
+			/* 2. one update moves the slot: the old worker gets nothing new */
+			if (map_update(map_fd, (__u32)slot, new_fd, BPF_EXIST))
+				die("BPF_MAP_UPDATE_ELEM (replace)");
+			/* 3. the old worker reads what it already has, then goes */
+			leftover = drain(slot);
+			if (sys_close(workers[slot].fd))
+				die("close");
+			workers[slot].fd = new_fd;
+			workers[slot].generation = gen;
+			drain_all();
+
+			snprintf(step, sizeof(step), "slot %d: generation %d -> %d", slot, gen - 1, gen);
+			printf("%-30s %10u %16u\n", step, next_seq, leftover);
+		}
+	}
+	/* [/book:rolling_step] */
+	send_burst(client, port);
+	drain_all();
+	printf("%-30s %10u\n", "all on the last generation", next_seq);
+
+	printf("\n%-12s", "served by");
+	for (slot = 0; slot < SLOTS; slot++)
+		printf("  slot %d", slot);
+	printf("   total\n");
+	for (gen = 0; gen < GENERATIONS; gen++) {
+		unsigned int sum = 0;
+
+		printf("generation %d", gen);
+		for (slot = 0; slot < SLOTS; slot++) {
+			printf("  %6u", served[gen][slot]);
+			sum += served[gen][slot];
+		}
+		printf("  %6u\n", sum);
+		total += sum;
+	}
+
+	for (uint32_t seq = 0; seq < next_seq; seq++) {
+		if (times_received[seq] == 0)
+			lost++;
+		else if (times_received[seq] > 1)
+			twice++;
+	}
+	printf("\nsent %u, received %u, lost %u, received twice %u\n", next_seq, total, lost, twice);
+
+	for (slot = 0; slot < SLOTS; slot++)
+		sys_close(workers[slot].fd);
+	sys_close(client);
+	sys_close(prog_fd);
+	sys_close(map_fd);
+	return lost || twice || total != next_seq;
+}
