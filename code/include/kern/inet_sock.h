@@ -114,6 +114,19 @@ struct inet_sock {
 	struct in6_addr sk_v6_daddr;
 	/** pending error reported once by SO_ERROR or connect(); atomic accesses */
 	int sk_err;
+	/**
+	 * TCP, port-only: this socket has been one end of a connection (it
+	 * called connect(), or accept() returned it).  The live 6.18.44
+	 * kernel then answers listen() with EINVAL for good, even once the
+	 * socket is closed and unconnected again, and the failed listen()
+	 * leaves the socket holding the port it chose (so bind() is EINVAL).
+	 */
+	bool was_connected;
+	/**
+	 * TCP, port-only: this socket has listened.  The live kernel then
+	 * answers connect() with EINVAL for good (EISCONN while it listens).
+	 */
+	bool was_listener;
 	/** listen() backlog: the accept queue is full beyond this many */
 	int sk_max_ack_backlog;
 	/** the port table this socket's port is in, while inet_num is set */

@@ -378,9 +378,14 @@ static int __inet_stream_connect(struct socket *sock, const struct sockaddr *uad
 		if (sk->sk_state != TCP_CLOSE)
 			return -EISCONN;
 
+		/* Live 6.18.44, not in the source as read: see was_listener. */
+		if (inet_sk(sk)->was_listener)
+			return -EINVAL;
+
 		err = prot->connect(sk, (struct sockaddr *)uaddr, addr_len);
 		if (err < 0)
 			return err;
+		inet_sk(sk)->was_connected = true;
 
 		sock->state = SS_CONNECTING;
 		err = -EINPROGRESS;
@@ -483,6 +488,7 @@ int inet_listen(struct socket *sock, int backlog)
 		err = inet_csk_listen_start(sk);
 		if (err)
 			goto out;
+		inet_sk(sk)->was_listener = true;
 	}
 	err = 0;
 out:

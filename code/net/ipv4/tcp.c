@@ -124,7 +124,8 @@ static void inet_csk_listen_stop(struct sock *sk)
  * to TCP_LISTEN before the port is checked again under a listener's rules
  * (or chosen, for an unbound socket), then the socket is hashed.
  * @param sk the socket, locked, in TCP_CLOSE
- * @return 0, -EADDRINUSE, or an error of the reuseport group code
+ * @return 0, -EADDRINUSE, -EINVAL (see inet_sock::was_connected), or an
+ *         error of the reuseport group code
  */
 int inet_csk_listen_start(struct sock *sk)
 {
@@ -135,7 +136,16 @@ int inet_csk_listen_start(struct sock *sk)
 	err = inet_prot(sk)->get_port(sk, inet->inet_num);
 	if (!err) {
 		inet->inet_sport = htons(inet->inet_num);
-		err = inet_hash(sk);
+		/*
+		 * Not in the 6.18 source as read, but what the live 6.18.44
+		 * kernel does (found by the differential fuzzer): a socket that
+		 * has been one end of a connection fails here, after get_port()
+		 * gave it a port, and keeps that port.
+		 */
+		if (inet->was_connected)
+			err = -EINVAL;
+		else
+			err = inet_hash(sk);
 		if (!err)
 			return 0;
 	}
@@ -227,6 +237,7 @@ static struct sock *tcp_create_child(struct sock *lsk, const struct inet_flow *s
 	newinet->inet_sport = syn->dport;
 	inet_bind_hash(newsk, &tcp_hashinfo, ntohs(syn->dport));
 	newsk->sk_state = TCP_ESTABLISHED;
+	newinet->was_connected = true;	/* not was_listener: see inet_sock.h */
 	WRITE_ONCE(newsk->sk_hashed_flag, true);
 	return newsk;
 }

@@ -44,13 +44,15 @@
 /*
  * Port of udp_lib_lport_inuse(): may @sk take @num?  An owner whose address
  * overlaps conflicts, unless both have SO_REUSEADDR, or both SO_REUSEPORT
- * with the same owner uid (and @sk is in no group yet).  For a given port
- * (@scan false) the first overlapping owner decides, as in Linux; when
- * scanning for a free port (@scan true) every overlapping owner is checked.
+ * with the same owner uid (and @sk is in no group yet).  Every overlapping
+ * owner is checked, whatever their order: that is what the live 6.18.44
+ * kernel does.  (The source we read returns "free" at the first compatible
+ * SO_REUSEPORT owner of a named port, and an earlier kernel on this machine
+ * behaved so.)
  * Table lock held.
  */
 static bool udp_lib_lport_inuse(struct inet_hashinfo *h, unsigned short num,
-				const struct sock *sk, bool scan)
+				const struct sock *sk)
 {
 	struct inet_sock *inet2;
 
@@ -66,11 +68,8 @@ static bool udp_lib_lport_inuse(struct inet_hashinfo *h, unsigned short num,
 			continue;
 		if (READ_ONCE(sk2->sk_reuseport) && sk->sk_reuseport &&
 		    !rcu_access_pointer(sk->sk_reuseport_cb) &&
-		    sk2->sk_uid == sk->sk_uid) {
-			if (!scan)
-				return false;
+		    sk2->sk_uid == sk->sk_uid)
 			continue;
-		}
 		return true;
 	}
 	return false;
@@ -125,14 +124,14 @@ int udp_lib_get_port(struct sock *sk, unsigned short snum)
 		for (i = 0; i < remaining; i++) {
 			int port = low + (first + i) % remaining;
 
-			if (!udp_lib_lport_inuse(h, (unsigned short)port, sk, true)) {
+			if (!udp_lib_lport_inuse(h, (unsigned short)port, sk)) {
 				snum = (unsigned short)port;
 				break;
 			}
 		}
 		if (!snum)
 			goto fail_unlock;
-	} else if (udp_lib_lport_inuse(h, snum, sk, false)) {
+	} else if (udp_lib_lport_inuse(h, snum, sk)) {
 		goto fail_unlock;
 	}
 
@@ -142,9 +141,10 @@ int udp_lib_get_port(struct sock *sk, unsigned short snum)
 		sock_set_flag(sk, SOCK_RCU_FREE);
 		/*
 		 * As in Linux, an IPv6 SO_REUSEPORT socket goes to the end of
-		 * the port's chain and every other socket to the front; the
-		 * order matters, since udp_lib_lport_inuse() stops at the first
-		 * overlapping owner (the differential fuzzer found this).
+		 * the port's chain and every other socket to the front.  The
+		 * order no longer decides a bind on the live kernel (see
+		 * udp_lib_lport_inuse()), but it still decides which group a
+		 * later socket meets first, so the port keeps it.
 		 */
 		if (sk->sk_reuseport && sk->sk_family == AF_INET6)
 			inet_bind_hash_tail(sk, h, snum);
