@@ -49,6 +49,7 @@ static struct reuseport_array *reuseport_array(struct bpf_map *map)
 }
 /* [/book:struct] */
 
+/* [exercise:delete] */
 /* [book:detach] */
 /**
  * Take @p sk out of whichever reuseport array slot it is in, if any.
@@ -87,6 +88,7 @@ void bpf_sk_reuseport_detach(struct sock *sk)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 /* [/book:detach] */
+/* [/exercise:delete] */
 
 /* [exercise:struct] */
 /* [book:alloc_check] */
@@ -135,6 +137,7 @@ static void *reuseport_array_lookup_elem(struct bpf_map *map, void *key)
 }
 /* [/book:lookup_elem] */
 
+/* [exercise:delete] */
 /* [book:delete_elem] */
 /**
  * Empty a slot.  Port of reuseport_array_delete_elem(); system call only.
@@ -179,7 +182,9 @@ static long reuseport_array_delete_elem(struct bpf_map *map, void *key)
 	return err;
 }
 /* [/book:delete_elem] */
+/* [/exercise:delete] */
 
+/* [exercise:free] */
 /* [book:free] */
 /**
  * Free the map.  Port of reuseport_array_free().
@@ -226,6 +231,7 @@ static void reuseport_array_free(struct bpf_map *map)
 	bpf_map_area_free(array);
 }
 /* [/book:free] */
+/* [/exercise:free] */
 
 /* [exercise:struct] */
 /* [book:alloc] */
@@ -256,6 +262,7 @@ static struct bpf_map *reuseport_array_alloc(union bpf_attr *attr)
 /* [/book:alloc] */
 /* [/exercise:struct] */
 
+/* [exercise:lookup] */
 /* [book:fd_lookup] */
 /**
  * BPF_MAP_LOOKUP_ELEM from userspace: the socket's cookie.
@@ -291,7 +298,9 @@ int bpf_fd_reuseport_array_lookup_elem(struct bpf_map *map, void *key,
 	return err;
 }
 /* [/book:fd_lookup] */
+/* [/exercise:lookup] */
 
+/* [exercise:update] */
 /* [book:update_check] */
 /**
  * May @p nsk go into a slot now holding @p osk?
@@ -347,7 +356,9 @@ reuseport_array_update_check(const struct reuseport_array *array,
 	return 0;
 }
 /* [/book:update_check] */
+/* [/exercise:update] */
 
+/* [exercise:update] */
 /* [book:update] */
 /**
  * BPF_MAP_UPDATE_ELEM from userspace: store the socket behind a descriptor.
@@ -444,7 +455,9 @@ put_file:
 	return err;
 }
 /* [/book:update] */
+/* [/exercise:update] */
 
+/* [exercise:get_next_key] */
 /* [book:get_next_key] */
 /**
  * Key iteration.  Port of reuseport_array_get_next_key().
@@ -476,6 +489,7 @@ static int reuseport_array_get_next_key(struct bpf_map *map, void *key,
 	return 0;
 }
 /* [/book:get_next_key] */
+/* [/exercise:get_next_key] */
 
 /* [exercise:struct] */
 /* [book:mem_usage] */
