@@ -31,6 +31,7 @@ static struct workqueue_struct unbound_wq = {
 
 struct workqueue_struct *system_unbound_wq = &unbound_wq;
 
+/* [book:worker] */
 static void *worker(void *arg)
 {
 	struct workqueue_struct *wq = arg;
@@ -55,6 +56,7 @@ static void *worker(void *arg)
 	}
 	return NULL;
 }
+/* [/book:worker] */
 
 /* A child of fork() has the queue's memory but not its thread. */
 static void forget_worker(void)

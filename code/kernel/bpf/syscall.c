@@ -344,6 +344,7 @@ static void bpf_map_alloc_id(struct bpf_map *map)
 	map->id = id;
 }
 
+/* [book:map_free] */
 /*
  * Port of bpf_map_free(), kernel/bpf/syscall.c, Linux 6.18: nothing can
  * reach the map any more, run the type's destructor now.
@@ -363,6 +364,7 @@ static void bpf_map_free_deferred(struct work_struct *work)
 {
 	bpf_map_free(container_of(work, struct bpf_map, work));
 }
+/* [/book:map_free] */
 
 /**
  * Take a reference on a map the caller already holds one on.
@@ -375,6 +377,7 @@ void bpf_map_inc(struct bpf_map *map)
 	refcount_inc(&map->refcnt);
 }
 
+/* [book:map_put] */
 /**
  * Drop a reference; the last one frees the map asynchronously.
  * Port of bpf_map_put(), kernel/bpf/syscall.c, Linux 6.18.
@@ -397,6 +400,7 @@ void bpf_map_put(struct bpf_map *map)
 		queue_work(system_unbound_wq, &map->work);
 	}
 }
+/* [/book:map_put] */
 
 /* ------------------------------------------------------------------ */
 /* Map files                                                           */
