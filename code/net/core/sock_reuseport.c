@@ -467,6 +467,7 @@ static struct sock *reuseport_select_sock_by_hash(struct sock_reuseport *reuse,
 	return NULL;
 }
 
+/* [book:select_sock] */
 /**
  * Pick the member of @p sk's group that gets a packet or connection.
  * Port of reuseport_select_sock().
@@ -510,6 +511,7 @@ out:
 	rcu_read_unlock();
 	return sk2;
 }
+/* [/book:select_sock] */
 
 /**
  * Attach an SK_REUSEPORT program to @p sk's group (SO_ATTACH_REUSEPORT_EBPF).
