@@ -42,7 +42,7 @@ c_paren_attributes = ["__must_hold"]
 nitpicky = True
 nitpick_ignore_regex = [
     (r"c:.*", r"(u?int(8|16|32|64)_t|u?intptr_t|s?size_t|bool|uid_t|socklen_t|pthread_\w+_t)"),
-    (r"c:.*", r"(union bpf_attr|bpf_attr|sockaddr|enum sk_action|sk_action|bpf_map_type|BPF_OBJ_NAME_LEN)"),
+    (r"c:.*", r"(union bpf_attr|bpf_attr|sockaddr|sockaddr_storage|in6_addr|in_addr_t|in_port_t|sk_reuseport_md|__u64|enum sk_action|sk_action|bpf_map_type|BPF_OBJ_NAME_LEN)"),
     # Opaque in the port as in the kernel: declared, never defined in a header.
     (r"c:.*", r"workqueue_struct"),
     (r"c:identifier", r".*@\d+"),
@@ -58,7 +58,8 @@ graphviz_dot_args = [
 html_theme = "furo"
 html_title = "Inside the reuseport socket array"
 html_show_sourcelink = False
-html_static_path = []
+html_static_path = ["book/_static"]
+html_css_files = ["sockarray.css"]
 todo_include_todos = False
 
 

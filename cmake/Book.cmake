@@ -55,7 +55,8 @@ add_custom_command(OUTPUT ${DOXYGEN_OUT}/xml/index.xml
 get_property(_book_generated GLOBAL PROPERTY SOCKARRAY_BOOK_GENERATED)
 
 file(GLOB_RECURSE _book_sources CONFIGURE_DEPENDS
-	${CMAKE_SOURCE_DIR}/book/*.rst ${CMAKE_SOURCE_DIR}/book/*.inc)
+	${CMAKE_SOURCE_DIR}/book/*.rst ${CMAKE_SOURCE_DIR}/book/*.inc
+	${CMAKE_SOURCE_DIR}/book/*.css ${CMAKE_SOURCE_DIR}/book/*.csv ${CMAKE_SOURCE_DIR}/book/*.png)
 set(BOOK_HTML ${CMAKE_BINARY_DIR}/book/html)
 add_custom_target(book ALL
 	COMMAND ${CMAKE_COMMAND} -E env SOCKARRAY_DOXYGEN_XML=${DOXYGEN_OUT}/xml
@@ -68,3 +69,17 @@ add_custom_target(book ALL
 		${_doc_code} ${CMAKE_SOURCE_DIR}/exercises/struct/README.md
 	COMMENT "Sphinx: the book, warnings as errors -> ${BOOK_HTML}/index.html"
 	VERBATIM)
+
+# The built book must work offline: nothing loaded from another host,
+# search present, every internal link and fragment resolved
+# (tools/check-book).  The book target is in ALL, so the HTML exists when
+# ctest runs.  The self-tests prove that the checker and the answers mover
+# can fail: each runs on a small site or book with planted problems.
+add_test(NAME book_offline
+	COMMAND ${BOOK_PYTHON} ${CMAKE_SOURCE_DIR}/tools/check-book ${BOOK_HTML})
+add_test(NAME book_offline_selftest
+	COMMAND ${BOOK_PYTHON} ${CMAKE_SOURCE_DIR}/tools/check-book --self-test)
+add_test(NAME book_move_answers_selftest
+	COMMAND ${BOOK_PYTHON} ${CMAKE_SOURCE_DIR}/tools/move-answers.py --self-test)
+set_tests_properties(book_offline book_offline_selftest book_move_answers_selftest
+	PROPERTIES LABELS book)
