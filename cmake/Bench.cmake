@@ -28,6 +28,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
 	if(NOT _rc EQUAL 0)
 		message(FATAL_ERROR "${BENCH} failed (${_rc}):\n${_err}")
 	endif()
+	# the run's own ratios, one line per other discipline, four numbers each
+	foreach(_d rwlock mutex "raw \\(no writer\\)")
+		if(NOT _err MATCHES "\n${_d} +[0-9]+\\.[0-9][0-9] +[0-9]+\\.[0-9][0-9] +[0-9]+\\.[0-9][0-9] +[0-9]+\\.[0-9][0-9]\n")
+			message(FATAL_ERROR "no ratio line for ${_d} in the benchmark's report:\n${_err}")
+		endif()
+	endforeach()
 	file(STRINGS ${CSV} _lines)
 	set(_rows 0)
 	set(_points "")
@@ -144,7 +150,7 @@ add_custom_target(bench
 # The smoke test would catch: a crash or hang in any discipline, a lookup
 # that stops finding the group's sockets, a writer whose bpf(2) calls fail,
 # a reader that never ran, a missing, extra or repeated point, a broken CSV,
-# a missing or malformed grace-period measurement.
+# a missing or malformed grace-period measurement, a missing ratio line.
 add_test(NAME bench_lookup_smoke
 	COMMAND ${CMAKE_COMMAND} -DBENCH=$<TARGET_FILE:bench_lookup>
 		-DCSV=${_bench_dir}/smoke.csv -DSYNC_CSV=${_bench_dir}/smoke-sync.csv

@@ -23,7 +23,9 @@
  * Output: CSV on stdout or -o FILE, one row per point, preceded by '#'
  * lines describing the machine and the run.  Every point runs -r times
  * (default 3) for -d seconds (default 0.5) after a warm-up; the row holds
- * the median run's operations per second per reader.  With -s FILE it also
+ * the median run's operations per second per reader.  At the end, stderr
+ * gets the ratios the run measured (RCU against each other discipline).
+ * With -s FILE it also
  * times synchronize_rcu() while 0, 1 and 2 RCU readers run (-n: only that).
  */
 #define _GNU_SOURCE
@@ -565,6 +567,39 @@ static void usage(const char *prog)
 	exit(2);
 }
 
+/*
+ * The ratios this run measured, on stderr (stdout may be the CSV): RCU's
+ * reader throughput divided by each lock's at the same point, and by the
+ * unprotected floor (which runs without a writer only).
+ */
+static void print_ratios(const struct result *res, int (*key)[3], int rows)
+{
+	double ops[D_COUNT][2][MAX_READERS + 1] = { { { 0 } } };
+
+	for (int i = 0; i < rows; i++)
+		ops[key[i][0]][key[i][1]][key[i][2]] = res[i].reader_ops;
+
+	fprintf(stderr, "\nRCU's lookups per second per reader, divided by:\n");
+	fprintf(stderr, "%-22s %12s %12s %12s %12s\n", "", "no writer,1", "no writer,2",
+		"writer,1", "writer,2");
+	for (int d = 0; d < D_COUNT; d++) {
+		if (d == D_RCU)
+			continue;
+		fprintf(stderr, "%-22s", d == D_RAW ? "raw (no writer)" : discipline_name[d]);
+		for (int w = 0; w <= 1; w++) {
+			for (int nr = 1; nr <= MAX_READERS; nr++) {
+				double other = ops[d][d == D_RAW ? 0 : w][nr];
+
+				if (other > 0 && ops[D_RCU][w][nr] > 0)
+					fprintf(stderr, " %12.2f", ops[D_RCU][w][nr] / other);
+				else
+					fprintf(stderr, " %12s", "-");
+			}
+		}
+		fprintf(stderr, "\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct bench bench;
@@ -682,6 +717,7 @@ int main(int argc, char **argv)
 			rows_res[i].writer_ops, rows_res[i].cpu_share, rows_min[i], rows_max[i]);
 	if (out != stdout && fclose(out))
 		die(out_path);
+	print_ratios(rows_res, rows_key, rows);
 
 	teardown(&bench);
 	return 0;
