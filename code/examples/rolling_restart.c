@@ -1,6 +1,7 @@
 /*
- * rolling_restart: replace every worker of a UDP service, one at a time,
- * while datagrams keep arriving, and lose none of them.
+ * rolling_restart: replace every worker of a UDP service, and then every
+ * listener of a TCP service, one at a time, while datagrams and
+ * connections keep arriving, and lose none of them.
  *
  * Four workers share 127.0.0.1:port through SO_REUSEPORT.  A reuseport
  * array maps slot i to worker i, and an SK_REUSEPORT program sends each
@@ -10,12 +11,19 @@
  * closes.  No datagram can fall between the two: the slot is never empty,
  * and the old socket takes nothing new once the update returns.
  *
+ * The TCP half does the same with four listeners and a program that steers
+ * each connection by its client's port: the old listener accepts every
+ * connection already in its accept queue before it closes (closing it with
+ * connections queued would reset them), and each connection must be
+ * accepted exactly once.
+ *
  * The book's steering chapter shows what this prints.  It runs on the
  * port only (sockarray/syscalls.h): its "program" is a C function, loaded
  * with sockarray_prog_load().  Everything happens in one thread, so the
  * output is the same on every run.
  *
- * Exit status: 0 if every datagram was received exactly once, 1 if not.
+ * Exit status: 0 if every datagram was received and every connection
+ * accepted exactly once, 1 if not.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,6 +50,14 @@ static unsigned int served[GENERATIONS][SLOTS];	/* datagrams per generation and 
 static unsigned char times_received[MAX_DATAGRAMS];
 static uint32_t next_seq;
 
+/* The TCP half: listeners, and the clients of the connections in flight. */
+#define CLIENT_PORT_BASE 20000	/* the port's port space is the process's own */
+static struct worker listeners[SLOTS];
+static unsigned int accepted[GENERATIONS][SLOTS];	/* connections per generation and slot */
+static unsigned char times_accepted[MAX_DATAGRAMS];
+static int client_fd[MAX_DATAGRAMS];
+static uint32_t next_conn;
+
 /* [book:rolling_prog] */
 /* The SK_REUSEPORT program: slot = first payload byte; no socket, no delivery. */
 static int steer_by_first_byte(struct sk_reuseport_md *ctx, struct bpf_map *const *maps)
@@ -57,6 +73,22 @@ static int steer_by_first_byte(struct sk_reuseport_md *ctx, struct bpf_map *cons
 	return SK_PASS;
 }
 /* [/book:rolling_prog] */
+
+/* [book:rolling_tcp_prog] */
+/* The TCP half's program: slot = the client's port, from the SYN's TCP header. */
+static int steer_by_client_port(struct sk_reuseport_md *ctx, struct bpf_map *const *maps)
+{
+	unsigned char *data = ctx->data;
+	__u32 key;
+
+	if (data + 2 > (unsigned char *)ctx->data_end)
+		return SK_DROP;
+	key = ((__u32)data[0] << 8 | data[1]) % SLOTS;	/* source port, network order */
+	if (sockarray_sk_select_reuseport(ctx, maps[0], &key, 0))
+		return SK_DROP;
+	return SK_PASS;
+}
+/* [/book:rolling_tcp_prog] */
 
 static void die(const char *what)
 {
@@ -141,11 +173,165 @@ static void send_burst(int client, in_port_t port)
 	}
 }
 
+/* A TCP listener with SO_REUSEPORT on 127.0.0.1:port (0: pick a port). */
+static int start_listener(in_port_t port)
+{
+	struct sockaddr_in addr = loopback(port);
+	int one = 1, fd;
+
+	fd = sys_socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 ||
+	    sys_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    sys_bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    sys_listen(fd, 2 * BURST))
+		die("listener socket");
+	return fd;
+}
+
+static in_port_t port_of(int fd)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	if (sys_getsockname(fd, (struct sockaddr *)&addr, &len))
+		die("getsockname");
+	return ntohs(addr.sin_port);
+}
+
+/* Every connection queued on listener @slot, accepted and counted. */
+static unsigned int accept_all(int slot)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	unsigned int n = 0;
+	int child;
+
+	while ((child = sys_accept(listeners[slot].fd, (struct sockaddr *)&peer, &len)) >= 0) {
+		uint32_t conn = ntohs(peer.sin_port) - CLIENT_PORT_BASE;
+
+		if (conn < next_conn && client_fd[conn] >= 0) {
+			times_accepted[conn]++;
+			sys_close(client_fd[conn]);
+			client_fd[conn] = -1;
+		}
+		accepted[listeners[slot].generation][slot]++;
+		sys_close(child);
+		n++;
+		len = sizeof(peer);
+	}
+	if (errno != EAGAIN)
+		die("accept");
+	return n;
+}
+
+static void accept_everywhere(void)
+{
+	for (int slot = 0; slot < SLOTS; slot++)
+		accept_all(slot);
+}
+
+/* A burst of connections from clients on ports CLIENT_PORT_BASE + n. */
+static void connect_burst(in_port_t port)
+{
+	struct sockaddr_in to = loopback(port);
+
+	for (int i = 0; i < BURST; i++, next_conn++) {
+		struct sockaddr_in from = loopback((in_port_t)(CLIENT_PORT_BASE + next_conn));
+		int fd = sys_socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0 || sys_bind(fd, (struct sockaddr *)&from, sizeof(from)))
+			die("client socket");
+		/* a connection the program drops is refused: the demo then fails */
+		if (sys_connect(fd, (struct sockaddr *)&to, sizeof(to)))
+			die("connect");
+		client_fd[next_conn] = fd;
+	}
+}
+
+/* The TCP half; returns how many connections went wrong. */
+static unsigned int tcp_restart(int map_fd)
+{
+	unsigned int lost = 0, twice = 0, total = 0;
+	int prog_fd, slot, gen;
+	in_port_t port;
+
+	listeners[0].fd = start_listener(0);
+	port = port_of(listeners[0].fd);
+	for (slot = 1; slot < SLOTS; slot++)
+		listeners[slot].fd = start_listener(port);
+	for (slot = 0; slot < SLOTS; slot++)
+		if (map_update(map_fd, (__u32)slot, listeners[slot].fd, BPF_NOEXIST))
+			die("BPF_MAP_UPDATE_ELEM");
+	prog_fd = sockarray_prog_load(steer_by_client_port, &map_fd, 1);
+	if (prog_fd < 0 ||
+	    sys_setsockopt(listeners[0].fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF,
+			   &prog_fd, sizeof(prog_fd)))
+		die("load and attach the TCP program");
+
+	printf("\nrolling restart of %d TCP listeners on 127.0.0.1; %d connections made before each step\n\n",
+	       SLOTS, BURST);
+	printf("%-30s %10s %16s\n", "step", "connected", "old one accepted");
+	for (gen = 1; gen < GENERATIONS; gen++) {
+		for (slot = 0; slot < SLOTS; slot++) {
+			unsigned int leftover;
+			char step[64];
+			int new_fd;
+
+			connect_burst(port);
+			new_fd = start_listener(port);
+			if (map_update(map_fd, (__u32)slot, new_fd, BPF_EXIST))
+				die("BPF_MAP_UPDATE_ELEM (replace)");
+			/* the old listener accepts its queue, then goes */
+			leftover = accept_all(slot);
+			if (sys_close(listeners[slot].fd))
+				die("close");
+			listeners[slot].fd = new_fd;
+			listeners[slot].generation = gen;
+			accept_everywhere();
+
+			snprintf(step, sizeof(step), "slot %d: generation %d -> %d", slot, gen - 1, gen);
+			printf("%-30s %10u %16u\n", step, next_conn, leftover);
+		}
+	}
+	connect_burst(port);
+	accept_everywhere();
+	printf("%-30s %10u\n", "all on the last generation", next_conn);
+
+	printf("\n%-12s", "accepted by");
+	for (slot = 0; slot < SLOTS; slot++)
+		printf("  slot %d", slot);
+	printf("   total\n");
+	for (gen = 0; gen < GENERATIONS; gen++) {
+		unsigned int sum = 0;
+
+		printf("generation %d", gen);
+		for (slot = 0; slot < SLOTS; slot++) {
+			printf("  %6u", accepted[gen][slot]);
+			sum += accepted[gen][slot];
+		}
+		printf("  %6u\n", sum);
+		total += sum;
+	}
+	for (uint32_t conn = 0; conn < next_conn; conn++) {
+		if (times_accepted[conn] == 0)
+			lost++;
+		else if (times_accepted[conn] > 1)
+			twice++;
+	}
+	printf("\nconnected %u, accepted %u, lost %u, accepted twice %u\n",
+	       next_conn, total, lost, twice);
+
+	for (slot = 0; slot < SLOTS; slot++)
+		sys_close(listeners[slot].fd);
+	sys_close(prog_fd);
+	return lost + twice + (total != next_conn);
+}
+
 int main(void)
 {
 	union bpf_attr attr;
 	int map_fd, prog_fd, client, slot, gen;
-	unsigned int lost = 0, twice = 0, total = 0;
+	unsigned int lost = 0, twice = 0, total = 0, tcp_bad;
 	in_port_t port;
 
 	memset(&attr, 0, sizeof(attr));
@@ -246,5 +432,12 @@ int main(void)
 	sys_close(client);
 	sys_close(prog_fd);
 	sys_close(map_fd);
-	return lost || twice || total != next_seq;
+
+	/* the TCP half, with a map of its own */
+	map_fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (map_fd < 0)
+		die("BPF_MAP_CREATE");
+	tcp_bad = tcp_restart(map_fd);
+	sys_close(map_fd);
+	return lost || twice || total != next_seq || tcp_bad;
 }
