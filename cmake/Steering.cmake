@@ -24,28 +24,11 @@
 # builds the book without root), the port-only table is shown instead, so
 # the book never needs privileges to build.
 #
-# This file is also a script: with -P it runs PROGRAM into OUTPUT, falling
-# back to "PROGRAM --port-only" when PROGRAM exits 77.  That one may exit 77
-# too, when even the port may not create the map (it checks CAP_BPF as
-# Linux does): it then prints the scenario's expected outcome, which is
-# what the book shows on such a machine.
-
-if(CMAKE_SCRIPT_MODE_FILE)
-	execute_process(COMMAND ${PROGRAM} OUTPUT_FILE ${OUTPUT}.tmp RESULT_VARIABLE _rc)
-	if(_rc EQUAL 77)
-		execute_process(COMMAND ${PROGRAM} --port-only
-			OUTPUT_FILE ${OUTPUT}.tmp RESULT_VARIABLE _rc)
-		if(_rc EQUAL 77)
-			set(_rc 0)
-		endif()
-	endif()
-	if(NOT _rc EQUAL 0)
-		file(REMOVE ${OUTPUT}.tmp)
-		message(FATAL_ERROR "${PROGRAM} failed (${_rc}); its output is not used")
-	endif()
-	file(RENAME ${OUTPUT}.tmp ${OUTPUT})
-	return()
-endif()
+# The book's table is made by sockarray_book_output() (cmake/Examples.cmake)
+# with the fallback "--port-only" when the kernel half exits 77.  That one
+# may exit 77 too, when even the port may not create the map (it checks
+# CAP_BPF as Linux does): it then prints the scenario's expected outcome,
+# which is what the book shows on such a machine.
 
 set(_steer_bpf_dir ${CMAKE_SOURCE_DIR}/code/bpf)
 set(_steer_test_dir ${CMAKE_SOURCE_DIR}/code/tests/steering)
@@ -138,14 +121,5 @@ if(_steer_port)
 		SKIP_RETURN_CODE 77)	# neither half may create a map here
 
 	# What the book shows.
-	set(_steer_out ${SOCKARRAY_GENERATED_DIR}/side_by_side.out)
-	add_custom_command(OUTPUT ${_steer_out}
-		COMMAND ${CMAKE_COMMAND} -E make_directory ${SOCKARRAY_GENERATED_DIR}
-		COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:side_by_side>
-			-DOUTPUT=${_steer_out}
-			-P ${CMAKE_SOURCE_DIR}/cmake/Steering.cmake
-		DEPENDS side_by_side ${CMAKE_SOURCE_DIR}/cmake/Steering.cmake
-		COMMENT "Running the steering side-by-side comparison for the book"
-		VERBATIM)
-	set_property(GLOBAL APPEND PROPERTY SOCKARRAY_BOOK_GENERATED ${_steer_out})
+	sockarray_book_output(side_by_side side_by_side.out FALLBACK --port-only)
 endif()
