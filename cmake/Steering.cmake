@@ -83,10 +83,14 @@ endif()
 
 # side_by_side: the real port copy; side_by_side_planted: the planted bug.
 foreach(_variant side_by_side side_by_side_planted)
-	add_executable(${_variant} ${_steer_test_dir}/side_by_side.c)
-	target_include_directories(${_variant} PRIVATE ${_steer_bpf_dir})
+	# the conformance suite's backend tables give both halves their calls
+	add_executable(${_variant} ${_steer_test_dir}/side_by_side.c
+		${CMAKE_SOURCE_DIR}/code/tests/spec/backend_kernel.c)
+	target_include_directories(${_variant} PRIVATE ${_steer_bpf_dir}
+		${CMAKE_SOURCE_DIR}/code/tests)
 	if(_steer_port)
-		target_sources(${_variant} PRIVATE ${_steer_bpf_dir}/steer_port.c)
+		target_sources(${_variant} PRIVATE ${_steer_bpf_dir}/steer_port.c
+			${CMAKE_SOURCE_DIR}/code/tests/spec/backend_port.c)
 		target_compile_definitions(${_variant} PRIVATE STEER_HAVE_PORT)
 		target_link_libraries(${_variant} PRIVATE sockarray)
 	endif()

@@ -33,9 +33,9 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include "steer.h"
+#include "spec/backend.h"
 
 #ifdef STEER_HAVE_PORT
 #include <sockarray/syscalls.h>
@@ -118,13 +118,8 @@ struct run {
  */
 struct side {
 	const char *name;
-	int (*socket)(int domain, int type, int protocol);
-	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
-	int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
-	int (*getsockname)(int fd, struct sockaddr *addr, socklen_t *len);
-	int (*listen)(int fd, int backlog);
-	int (*close)(int fd);
-	int (*bpf)(int cmd, union bpf_attr *attr, unsigned int size);
+	/* the system calls the conformance suite uses (code/tests/spec/backend.h) */
+	const struct spec_backend *sys;
 	ssize_t (*sendto)(int fd, const void *buf, size_t len, int flags,
 			  const struct sockaddr *addr, socklen_t alen);
 	/* never blocks: nothing queued is -1/EAGAIN */
@@ -159,22 +154,22 @@ static int reuseport_socket(struct run *run, int family, int type, unsigned shor
 	struct sockaddr_in sin = loopback4(port);
 	int one = 1, fd;
 
-	fd = s->socket(family, type, 0);
+	fd = s->sys->socket(family, type, 0);
 	if (fd < 0)
 		return -1;
-	if (s->setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+	if (s->sys->setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
 		goto fail;
 	if (family == AF_INET6) {
-		if (s->bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+		if (s->sys->bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
 			goto fail;
-	} else if (s->bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+	} else if (s->sys->bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		goto fail;
 	}
-	if (type == SOCK_STREAM && s->listen(fd, 8) < 0)
+	if (type == SOCK_STREAM && s->sys->listen(fd, 8) < 0)
 		goto fail;
 	return fd;
 fail:
-	s->close(fd);
+	s->sys->close(fd);
 	return -1;
 }
 
@@ -188,7 +183,7 @@ static int map_store(struct run *run, __u32 slot, int fd)
 	attr.key = (__u64)(unsigned long)&slot;
 	attr.value = (__u64)(unsigned long)&value;
 	attr.flags = BPF_ANY;
-	return run->side->bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+	return run->side->sys->bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
 }
 
 /* Read every queued datagram; note which member got which sequence. */
@@ -268,7 +263,7 @@ static int run_scenario(const struct side *s, struct outcome *out)
 
 	/* the group: m0 takes a free port, m1..m3 join it */
 	CHECK(run.member[0] = reuseport_socket(&run, AF_INET, SOCK_DGRAM, 0), "m0");
-	CHECK(s->getsockname(run.member[0], (struct sockaddr *)&sin, &len), "getsockname");
+	CHECK(s->sys->getsockname(run.member[0], (struct sockaddr *)&sin, &len), "getsockname");
 	run.port = ntohs(sin.sin_port);
 	for (int i = 1; i < NR_MEMBERS; i++)
 		CHECK(run.member[i] = reuseport_socket(&run, AF_INET, SOCK_DGRAM, run.port), "member");
@@ -287,14 +282,14 @@ static int run_scenario(const struct side *s, struct outcome *out)
 			CHECK(map_store(&run, slot, fd), "map update");
 	}
 	/* attaching through one member attaches to the whole group */
-	CHECK(s->setsockopt(run.member[0], SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF,
+	CHECK(s->sys->setsockopt(run.member[0], SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF,
 			    &run.prog_fd, sizeof(run.prog_fd)), "attach");
-	CHECK(run.sender = s->socket(AF_INET, SOCK_DGRAM, 0), "sender");
+	CHECK(run.sender = s->sys->socket(AF_INET, SOCK_DGRAM, 0), "sender");
 
 	CHECK(send_phase(&run, 0), "phase 0");
 	drain(&run, out);
 	/* closing m2 empties slot 2 of the map by itself */
-	s->close(run.member[2]);
+	s->sys->close(run.member[2]);
 	run.member[2] = -1;
 	CHECK(send_phase(&run, 1), "phase 1");
 	drain(&run, out);
@@ -307,15 +302,15 @@ static int run_scenario(const struct side *s, struct outcome *out)
 out:
 	for (int i = 0; i < NR_MEMBERS; i++)
 		if (run.member[i] >= 0)
-			s->close(run.member[i]);
+			s->sys->close(run.member[i]);
 	if (run.other >= 0)
-		s->close(run.other);
+		s->sys->close(run.other);
 	if (run.tcp >= 0)
-		s->close(run.tcp);
+		s->sys->close(run.tcp);
 	if (run.udp6 >= 0)
-		s->close(run.udp6);
+		s->sys->close(run.udp6);
 	if (run.sender >= 0)
-		s->close(run.sender);
+		s->sys->close(run.sender);
 	s->unload(&run);
 	return err;
 }
@@ -340,11 +335,6 @@ static int keep_libbpf_log(enum libbpf_print_level level, const char *fmt, va_li
 	if (libbpf_log_len >= sizeof(libbpf_log))
 		libbpf_log_len = sizeof(libbpf_log) - 1;
 	return 0;
-}
-
-static int k_bpf(int cmd, union bpf_attr *attr, unsigned int size)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, size);
 }
 
 static ssize_t k_recv(int fd, void *buf, size_t len)
@@ -424,13 +414,7 @@ static void k_unload(struct run *run)
 
 static const struct side kernel_side = {
 	.name = "kernel",
-	.socket = socket,
-	.setsockopt = setsockopt,
-	.bind = bind,
-	.getsockname = getsockname,
-	.listen = listen,
-	.close = close,
-	.bpf = k_bpf,
+	.sys = &spec_kernel_backend,
 	.sendto = sendto,
 	.recv = k_recv,
 	.load = k_load,
@@ -439,25 +423,15 @@ static const struct side kernel_side = {
 	.wait = k_wait,
 };
 
-/* 0 if this process may create a REUSEPORT_SOCKARRAY; else why not. */
+/* NULL if this process may run the kernel half; else why not. */
 static const char *kernel_unusable(void)
 {
-	union bpf_attr attr;
-	int fd;
+	const char *why = "";
 
 	if (access(bpf_object_path, R_OK))
 		return "the compiled program (steer.bpf.o) is missing";
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
-	attr.key_size = 4;
-	attr.value_size = 8;
-	attr.max_entries = 1;
-	fd = k_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
-	if (fd < 0)
-		return errno == EPERM || errno == EACCES ?
-		       "bpf(2) not permitted (it needs CAP_BPF, or root)" :
-		       "bpf(2) cannot create a REUSEPORT_SOCKARRAY here";
-	close(fd);
+	if (spec_kernel_usable(&why))
+		return why;
 	return NULL;
 }
 #endif /* STEER_HAVE_KERNEL */
@@ -514,13 +488,7 @@ static void p_unload(struct run *run)
 
 static const struct side port_side = {
 	.name = "port",
-	.socket = sys_socket,
-	.setsockopt = sys_setsockopt,
-	.bind = sys_bind,
-	.getsockname = sys_getsockname,
-	.listen = sys_listen,
-	.close = sys_close,
-	.bpf = sys_bpf,
+	.sys = &spec_port_backend,
 	.sendto = sys_sendto,
 	.recv = p_recv,
 	.load = p_load,
