@@ -32,6 +32,7 @@
 #include "kern/sock_reuseport.h"
 #include "sockarray/syscalls.h"
 #include "port_helpers.h"
+#include "spec/spec.h"
 #include "ck_errno.h"
 
 #define ENOTSUPP_KERN	524
@@ -54,59 +55,15 @@ static struct sockaddr_in6 sin6(const char *addr, int port)
 	return sin;
 }
 
-static int port_of(int fd)
-{
-	struct sockaddr_in6 ss;
-	socklen_t len = sizeof(ss);
-
-	ck_ok(sys_getsockname(fd, (struct sockaddr *)&ss, &len));
-	return ntohs(ss.sin6_port);	/* same offset in sockaddr_in */
-}
-
-/* A socket with SO_REUSEPORT bound to addr:port (v4 or v6 by the address). */
+/* A socket with SO_REUSEPORT bound to addr:port (v4 or v6 by the address);
+ * a TCP one listens. */
 static int member(int type, const char *addr, int port)
 {
-	bool v6 = strchr(addr, ':') != NULL;
-	int fd = (int)ck_ok(sys_socket(v6 ? AF_INET6 : AF_INET, type, 0)), one = 1;
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 
-	ck_ok(sys_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
-	if (v6) {
-		struct sockaddr_in6 a = sin6(addr, port);
-
-		ck_ok(sys_bind(fd, (struct sockaddr *)&a, sizeof(a)));
-	} else {
-		struct sockaddr_in a = sin4(addr, port);
-
-		ck_ok(sys_bind(fd, (struct sockaddr *)&a, sizeof(a)));
-	}
 	if (type == SOCK_STREAM)
-		ck_ok(sys_listen(fd, 16));
-	return fd;
-}
-
-static int map_create(unsigned int max_entries)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
-	attr.key_size = 4;
-	attr.value_size = 8;
-	attr.max_entries = max_entries;
-	return (int)ck_ok(sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr)));
-}
-
-static int map_set(int map_fd, u32 key, int sock_fd, u64 flags)
-{
-	union bpf_attr attr;
-	u64 value = (u64)sock_fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (u32)map_fd;
-	attr.key = (u64)(uintptr_t)&key;
-	attr.value = (u64)(uintptr_t)&value;
-	attr.flags = flags;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+		return tcp_listener(family, addr, (uint16_t)port, 1);
+	return udp_bound(family, addr, (uint16_t)port, 1);
 }
 
 static void attach(int sock_fd, int prog_fd)
@@ -215,7 +172,7 @@ static int prog_by_sport(struct sk_reuseport_md *ctx, struct bpf_map *const *map
  */
 START_TEST(load_and_attach_errors)
 {
-	int map = map_create(4), fds[MAX_USED_MAPS + 1], null, prog, u, x, closed, i;
+	int map = map_create_ok(8, 4, 0), fds[MAX_USED_MAPS + 1], null, prog, u, x, closed, i;
 
 	null = open("/dev/null", O_RDONLY);
 	u = member(SOCK_DGRAM, "127.0.0.1", 0);
@@ -345,7 +302,7 @@ START_TEST(helper_errnos)
 	int u6 = member(SOCK_DGRAM, "::1", 0);
 	int other = member(SOCK_DGRAM, "127.0.0.1", 0);
 	int tcp6 = member(SOCK_STREAM, "::1", 0);
-	int map = map_create(8), prog, s;
+	int map = map_create_ok(8, 8, 0), prog, s;
 	static const struct {
 		unsigned char key;
 		long want;
@@ -355,11 +312,11 @@ START_TEST(helper_errnos)
 		{ 200, -ENOENT },
 	};
 
-	ck_ok(map_set(map, 0, a, BPF_ANY));
-	ck_ok(map_set(map, 2, tcp, BPF_ANY));
-	ck_ok(map_set(map, 3, u6, BPF_ANY));
-	ck_ok(map_set(map, 4, other, BPF_ANY));
-	ck_ok(map_set(map, 5, tcp6, BPF_ANY));
+	ck_assert_ret(ins(map, 0, a, BPF_ANY), 0);
+	ck_assert_ret(ins(map, 2, tcp, BPF_ANY), 0);
+	ck_assert_ret(ins(map, 3, u6, BPF_ANY), 0);
+	ck_assert_ret(ins(map, 4, other, BPF_ANY), 0);
+	ck_assert_ret(ins(map, 5, tcp6, BPF_ANY), 0);
 	prog = (int)ck_ok(sockarray_prog_load(prog_by_first_byte, &map, 1));
 	attach(b, prog);
 	s = (int)ck_ok(sys_socket(AF_INET, SOCK_DGRAM, 0));
@@ -403,7 +360,7 @@ END_TEST
 START_TEST(helper_needs_real_context)
 {
 	struct sk_reuseport_md fake;
-	int map = map_create(2);
+	int map = map_create_ok(8, 2, 0);
 	struct bpf_map *m = bpf_map_get(map);
 	u32 key = 0;
 
@@ -424,14 +381,14 @@ END_TEST
  */
 START_TEST(pass_with_selection_delivers)
 {
-	int fds[4], p, map = map_create(4), prog, s, i, k;
+	int fds[4], p, map = map_create_ok(8, 4, 0), prog, s, i, k;
 
 	fds[0] = member(SOCK_DGRAM, "127.0.0.1", 0);
 	p = port_of(fds[0]);
 	for (i = 1; i < 4; i++)
 		fds[i] = member(SOCK_DGRAM, "127.0.0.1", p);
 	for (i = 0; i < 4; i++)
-		ck_ok(map_set(map, (u32)i, fds[3 - i], BPF_ANY));
+		ck_assert_ret(ins(map, (u32)i, fds[3 - i], BPF_ANY), 0);
 	prog = (int)ck_ok(sockarray_prog_load(prog_by_first_byte, &map, 1));
 	attach(fds[0], prog);
 	s = (int)ck_ok(sys_socket(AF_INET, SOCK_DGRAM, 0));
@@ -536,7 +493,7 @@ END_TEST
  */
 START_TEST(drop_and_select_tcp)
 {
-	int l[4], p, map = map_create(4), prog, c, i, e;
+	int l[4], p, map = map_create_ok(8, 4, 0), prog, c, i, e;
 	socklen_t elen = sizeof(e);
 	struct sockaddr_in to;
 
@@ -546,7 +503,7 @@ START_TEST(drop_and_select_tcp)
 	for (i = 1; i < 4; i++)
 		l[i] = member(SOCK_STREAM, "127.0.0.1", p);
 	for (i = 0; i < 4; i++)
-		ck_ok(map_set(map, (u32)i, l[i], BPF_ANY));
+		ck_assert_ret(ins(map, (u32)i, l[i], BPF_ANY), 0);
 	prog = (int)ck_ok(sockarray_prog_load(prog_drop, NULL, 0));
 	attach(l[2], prog);
 	ck_ok(sys_close(prog));	/* the group keeps it */
@@ -596,12 +553,12 @@ START_TEST(program_keeps_maps_alive)
 {
 	int a = member(SOCK_DGRAM, "127.0.0.1", 0), p = port_of(a);
 	int b = member(SOCK_DGRAM, "127.0.0.1", p);
-	int map = map_create(2), prog, s, k;
+	int map = map_create_ok(8, 2, 0), prog, s, k;
 	struct bpf_map *m = bpf_map_get(map);
 
 	ck_assert(!IS_ERR(m));
 	ck_assert_int_eq(refcount_read(&m->refcnt), 2);	/* descriptor + ours */
-	ck_ok(map_set(map, 1, b, BPF_ANY));
+	ck_assert_ret(ins(map, 1, b, BPF_ANY), 0);
 	prog = (int)ck_ok(sockarray_prog_load(prog_by_first_byte, &map, 1));
 	ck_assert_int_eq(refcount_read(&m->refcnt), 3);
 	attach(a, prog);
@@ -782,7 +739,7 @@ static void rr_drain_all(struct rr_state *st, const int *fds)
 START_TEST(rolling_restart)
 {
 	static struct rr_state st;
-	int fds[RR_WORKERS], map = map_create(RR_WORKERS), prog, gen, i;
+	int fds[RR_WORKERS], map = map_create_ok(8, RR_WORKERS, 0), prog, gen, i;
 	pthread_t sender;
 	void *ret;
 
@@ -791,7 +748,7 @@ START_TEST(rolling_restart)
 	for (i = 1; i < RR_WORKERS; i++)
 		fds[i] = member(SOCK_DGRAM, "127.0.0.1", st.port);
 	for (i = 0; i < RR_WORKERS; i++)
-		ck_ok(map_set(map, (u32)i, fds[i], BPF_ANY));
+		ck_assert_ret(ins(map, (u32)i, fds[i], BPF_ANY), 0);
 	seen.verdict_on_error = SK_DROP;	/* a failed selection is a lost datagram */
 	prog = (int)ck_ok(sockarray_prog_load(prog_by_first_byte, &map, 1));
 	attach(fds[0], prog);
@@ -808,7 +765,7 @@ START_TEST(rolling_restart)
 			       __atomic_load_n(&st.sent, __ATOMIC_ACQUIRE) < RR_DATAGRAMS)
 				rr_drain_all(&st, fds);
 			fds[i] = member(SOCK_DGRAM, "127.0.0.1", st.port);
-			ck_ok(map_set(map, (u32)i, fds[i], BPF_EXIST));
+			ck_assert_ret(ins(map, (u32)i, fds[i], BPF_EXIST), 0);
 			synchronize_rcu();
 			rr_drain(&st, old);
 			ck_ok(sys_close(old));
