@@ -173,6 +173,43 @@ static void send_burst(int client, in_port_t port)
 	}
 }
 
+/*
+ * Print who handled how many (@counts, per generation and slot), and check
+ * that each of the @n items arrived exactly once (@times: how often each
+ * did).  @sent and @got name the two sides ("sent", "received").  Returns
+ * the number of faults: 0 when nothing was lost or doubled.
+ */
+static unsigned int report(const char *by, const char *sent, const char *got,
+			   unsigned int counts[GENERATIONS][SLOTS],
+			   const unsigned char *times, uint32_t n)
+{
+	unsigned int lost = 0, twice = 0, total = 0;
+
+	printf("\n%-12s", by);
+	for (int slot = 0; slot < SLOTS; slot++)
+		printf("  slot %d", slot);
+	printf("   total\n");
+	for (int gen = 0; gen < GENERATIONS; gen++) {
+		unsigned int sum = 0;
+
+		printf("generation %d", gen);
+		for (int slot = 0; slot < SLOTS; slot++) {
+			printf("  %6u", counts[gen][slot]);
+			sum += counts[gen][slot];
+		}
+		printf("  %6u\n", sum);
+		total += sum;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (times[i] == 0)
+			lost++;
+		else if (times[i] > 1)
+			twice++;
+	}
+	printf("\n%s %u, %s %u, lost %u, %s twice %u\n", sent, n, got, total, lost, got, twice);
+	return lost + twice + (total != n);
+}
+
 /* A TCP listener with SO_REUSEPORT on 127.0.0.1:port (0: pick a port). */
 static int start_listener(in_port_t port)
 {
@@ -251,7 +288,7 @@ static void connect_burst(in_port_t port)
 /* The TCP half; returns how many connections went wrong. */
 static unsigned int tcp_restart(int map_fd)
 {
-	unsigned int lost = 0, twice = 0, total = 0;
+	unsigned int bad;
 	int prog_fd, slot, gen;
 	in_port_t port;
 
@@ -297,41 +334,19 @@ static unsigned int tcp_restart(int map_fd)
 	accept_everywhere();
 	printf("%-30s %10u\n", "all on the last generation", next_conn);
 
-	printf("\n%-12s", "accepted by");
-	for (slot = 0; slot < SLOTS; slot++)
-		printf("  slot %d", slot);
-	printf("   total\n");
-	for (gen = 0; gen < GENERATIONS; gen++) {
-		unsigned int sum = 0;
-
-		printf("generation %d", gen);
-		for (slot = 0; slot < SLOTS; slot++) {
-			printf("  %6u", accepted[gen][slot]);
-			sum += accepted[gen][slot];
-		}
-		printf("  %6u\n", sum);
-		total += sum;
-	}
-	for (uint32_t conn = 0; conn < next_conn; conn++) {
-		if (times_accepted[conn] == 0)
-			lost++;
-		else if (times_accepted[conn] > 1)
-			twice++;
-	}
-	printf("\nconnected %u, accepted %u, lost %u, accepted twice %u\n",
-	       next_conn, total, lost, twice);
+	bad = report("accepted by", "connected", "accepted", accepted, times_accepted, next_conn);
 
 	for (slot = 0; slot < SLOTS; slot++)
 		sys_close(listeners[slot].fd);
 	sys_close(prog_fd);
-	return lost + twice + (total != next_conn);
+	return bad;
 }
 
 int main(void)
 {
 	union bpf_attr attr;
 	int map_fd, prog_fd, client, slot, gen;
-	unsigned int lost = 0, twice = 0, total = 0, tcp_bad;
+	unsigned int bad;
 	in_port_t port;
 
 	memset(&attr, 0, sizeof(attr));
@@ -403,29 +418,7 @@ int main(void)
 	drain_all();
 	printf("%-30s %10u\n", "all on the last generation", next_seq);
 
-	printf("\n%-12s", "served by");
-	for (slot = 0; slot < SLOTS; slot++)
-		printf("  slot %d", slot);
-	printf("   total\n");
-	for (gen = 0; gen < GENERATIONS; gen++) {
-		unsigned int sum = 0;
-
-		printf("generation %d", gen);
-		for (slot = 0; slot < SLOTS; slot++) {
-			printf("  %6u", served[gen][slot]);
-			sum += served[gen][slot];
-		}
-		printf("  %6u\n", sum);
-		total += sum;
-	}
-
-	for (uint32_t seq = 0; seq < next_seq; seq++) {
-		if (times_received[seq] == 0)
-			lost++;
-		else if (times_received[seq] > 1)
-			twice++;
-	}
-	printf("\nsent %u, received %u, lost %u, received twice %u\n", next_seq, total, lost, twice);
+	bad = report("served by", "sent", "received", served, times_received, next_seq);
 
 	for (slot = 0; slot < SLOTS; slot++)
 		sys_close(workers[slot].fd);
@@ -437,7 +430,7 @@ int main(void)
 	map_fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (map_fd < 0)
 		die("BPF_MAP_CREATE");
-	tcp_bad = tcp_restart(map_fd);
+	bad += tcp_restart(map_fd);
 	sys_close(map_fd);
-	return lost || twice || total != next_seq || tcp_bad;
+	return bad != 0;
 }
